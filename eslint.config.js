@@ -1,0 +1,42 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+/** Imports a layer may not make (DESIGN.md Part 2: dependencies point inward). */
+const ours = (...dirs) => dirs.flatMap((dir) => [`**/${dir}/*`, `../${dir}/*`, `./${dir}/*`])
+const boundary = (files, patterns, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] },
+})
+const SERVER_LAYERS = ['app*', 'http', 'store', 'blobs', 'registry', 'ecosystems', 'web', 'issuer', 'cli', 'ci']
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', '.bench/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**', 'bench/**', 'scripts/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach', 'suite'] }] }],
+    },
+  },
+  boundary(
+    ['src/oidc/**', 'src/policy/**', 'src/config/**', 'src/lib/**'],
+    [...ours(...SERVER_LAYERS, 'oidc', 'policy', 'config'), 'fastify', 'kysely', '@aws-sdk/*'],
+    'oidc/, policy/, config/ and lib/ import only lib/ and errors.ts (DESIGN.md Part 2)',
+  ),
+  boundary(['src/ci/**'], [...ours(...SERVER_LAYERS.filter((d) => d !== 'ci'), 'policy', 'config', 'oidc'), 'fastify', 'kysely', 'better-sqlite3', 'pg', '@aws-sdk/*'], 'ci/ loads no server code'),
+  boundary(['src/registry/**'], [...ours('http', 'store', 'blobs', 'ecosystems', 'web', 'cli'), 'fastify', 'kysely', '@aws-sdk/*', 'better-sqlite3', 'pg'], 'registry/ is the domain: no framework, database or storage imports'),
+)

@@ -1,0 +1,32 @@
+/**
+ * Runs every `*.test.ts` under src/ and test/ with node's test runner. Node 20 neither finds TypeScript test
+ * files nor expands globs itself, so the list is made here; finding none is a failure, never a silent pass.
+ *
+ * Usage: npm test [-- PATH_FILTER...]   (a filter keeps the files whose path contains one of the words)
+ */
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const ROOTS = ['src', 'test']
+const filters = process.argv.slice(2)
+
+const files = ROOTS.flatMap((root) =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
+    .map((entry) => join(entry.parentPath, entry.name)),
+)
+  .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  .sort()
+
+if (files.length === 0) {
+  console.error(`no test files found under ${ROOTS.join(', ')}${filters.length > 0 ? ` matching ${filters.join(' ')}` : ''}`)
+  process.exit(1)
+}
+
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit' },
+)
+process.exit(result.status ?? 1)
