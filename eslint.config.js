@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js'
+import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
 /** Imports a layer may not make (DESIGN.md Part 2: dependencies point inward). */
@@ -10,7 +11,7 @@ const boundary = (files, patterns, message) => ({
 })
 const SERVER_LAYERS = ['app*', 'http', 'store', 'blobs', 'registry', 'ecosystems', 'web', 'issuer', 'cli', 'ci']
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'data/', '.bench/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -25,6 +26,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.test.ts', 'test/**', 'bench/**', 'scripts/**'],
     rules: {
