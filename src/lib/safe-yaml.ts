@@ -3,7 +3,7 @@
  * `%YAML` directive says, no anchors, aliases, custom tags or duplicate keys. Policies and configuration are
  * security settings, so anything unusual is an error rather than a guess (reference/security-catalog.md §2.4).
  */
-import { isAlias, isNode, LineCounter, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml'
+import { CST, isAlias, isNode, Lexer, LineCounter, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml'
 
 /** A problem found while reading, with its 1-based position in the source text. */
 export interface YamlProblem {
@@ -33,9 +33,26 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   keepSourceTokens: false,
 }
 
+/**
+ * Deepest flow nesting (`[`/`{`) accepted. The composer of `yaml` recurses once per level: about a thousand
+ * levels overflow the stack, and an overflow that lands inside V8's RegExp compiler was seen to abort the whole
+ * process (out of memory). No policy or configuration needs more than a handful of levels.
+ */
+const MAX_FLOW_DEPTH = 64
+/**
+ * Rightmost column at which a block collection may start. Block nesting needs a strictly larger column per
+ * level, so this bounds block depth too (with MAX_FLOW_DEPTH, well under the ~900 levels that overflow).
+ */
+const MAX_BLOCK_COLUMN = 200
+
 /** Parses `source` with the safe options and reports every forbidden construct with its position. */
 export function parseSafeYamlDocument(source: string): SafeYamlDocument {
   const lineCounter = new LineCounter()
+  const nesting = findExcessiveNesting(source)
+  if (nesting !== null) {
+    // Never hand such a text to the recursive composer: report it against an empty document instead.
+    return { document: parseDocument('', { ...PARSE_OPTIONS, lineCounter }), lineCounter, problems: [nesting] }
+  }
   const document = parseDocument(source, { ...PARSE_OPTIONS, lineCounter })
   const problems: YamlProblem[] = []
   const at = (offset: number | undefined): { line: number; column: number } => {
@@ -71,6 +88,38 @@ export function parseSafeYaml(source: string): { value: unknown; problems: reado
   const { document, problems } = parseSafeYamlDocument(source)
   if (problems.length > 0) return { value: undefined, problems }
   return { value: document.toJS({ maxAliasCount: 0 }), problems }
+}
+
+/**
+ * Scans the tokens (the lexer is iterative, so this is safe on any input) for nesting deeper than the limits.
+ * Returns the first offending position, or null.
+ */
+function findExcessiveNesting(source: string): YamlProblem | null {
+  let flowDepth = 0
+  let line = 1
+  let column = 0
+  let lineHasContent = false
+  for (const token of new Lexer().lex(source)) {
+    const type = CST.tokenType(token)
+    if (type === 'doc-mode' || type === 'scalar') continue // zero-width markers, not source text
+    if (type === 'flow-seq-start' || type === 'flow-map-start') flowDepth += 1
+    if (type === 'flow-seq-end' || type === 'flow-map-end') flowDepth = Math.max(0, flowDepth - 1)
+    const startsNode = type !== 'space' && type !== 'newline' && type !== 'comment'
+    const opensBlock = type === 'seq-item-ind' || type === 'explicit-key-ind' || (startsNode && !lineHasContent)
+    if (flowDepth > MAX_FLOW_DEPTH || (opensBlock && column > MAX_BLOCK_COLUMN)) {
+      return { message: 'the document is nested too deeply', line, column: column + 1 }
+    }
+    if (startsNode && type !== 'seq-item-ind' && type !== 'explicit-key-ind') lineHasContent = true
+    const lastNewline = token.lastIndexOf('\n')
+    if (lastNewline === -1) {
+      column += token.length
+    } else {
+      line += token.split('\n').length - 1
+      column = token.length - lastNewline - 1
+      lineHasContent = false
+    }
+  }
+  return null
 }
 
 function firstLine(message: string): string {
