@@ -1,0 +1,126 @@
+/**
+ * The ports the domain needs from the outside world. `store/` implements the metadata ports on Kysely (SQLite,
+ * PostgreSQL), `blobs/` the blob store (local disk, S3). The domain imports only these interfaces.
+ *
+ * Refusals that callers expect are values (`undefined`, `false`); a broken invariant such as a duplicate
+ * name and version is an AppError with code `conflict`, raised by the store's own unique constraints so that
+ * it holds across processes and servers.
+ */
+import type { Readable } from 'node:stream'
+import type { ApiScope, ApiToken, AuditEvent, Organization, PackageVersion, PolicyVersion, Registry } from './records.js'
+
+export interface OrganizationRepository {
+  /** @throws AppError `conflict` when the slug is taken. */
+  create(input: { slug: string; name: string }): Promise<Organization>
+  findBySlug(slug: string): Promise<Organization | undefined>
+  count(): Promise<number>
+}
+
+export interface ApiTokenRepository {
+  create(input: { organizationId: string; description: string; scopes: readonly ApiScope[]; tokenHash: string; createdBy: string }): Promise<ApiToken>
+  findByHash(tokenHash: string): Promise<ApiToken | undefined>
+  list(organizationId: string): Promise<readonly ApiToken[]>
+  /** Revokes a live token; false when there is none with that id in the organization. */
+  revoke(organizationId: string, id: string): Promise<boolean>
+}
+
+export interface RegistryPatch {
+  readonly slug?: string
+  readonly name?: string
+  readonly description?: string | null
+  readonly emoji?: string | null
+  readonly color?: string | null
+  readonly public?: boolean
+  readonly policyVersion?: number | null
+}
+
+export interface RegistryRepository {
+  /** @throws AppError `conflict` when the slug is taken in the organization. */
+  create(input: Omit<Registry, 'id' | 'createdAt' | 'updatedAt' | 'policyVersion'>): Promise<Registry>
+  findBySlug(organizationId: string, slug: string): Promise<Registry | undefined>
+  list(organizationId: string): Promise<readonly Registry[]>
+  /** @throws AppError `conflict` when a new slug is taken. */
+  update(id: string, patch: RegistryPatch): Promise<Registry | undefined>
+  delete(id: string): Promise<boolean>
+}
+
+export interface PolicyVersionRepository {
+  /** Appends the next version (1, 2, ... without gaps). Run inside a transaction with the registry update. */
+  append(input: { registryId: string; source: string; savedBy: string; restoredFrom: number | null }): Promise<PolicyVersion>
+  find(registryId: string, version: number): Promise<PolicyVersion | undefined>
+  list(registryId: string): Promise<readonly PolicyVersion[]>
+}
+
+/** A page of a newest-first listing; cursors are opaque positions. */
+export interface Page<T> {
+  readonly items: readonly T[]
+  /** Cursor for the next (older) page, or null at the end. */
+  readonly next: string | null
+  /** Cursor for the previous (newer) page, or null at the start. */
+  readonly previous: string | null
+}
+
+export interface PageRequest {
+  readonly before?: string
+  readonly after?: string
+  readonly limit: number
+}
+
+export interface PackageRepository {
+  /** @throws AppError `conflict` when the name and version exist, deleted ones included. */
+  insert(input: Omit<PackageVersion, 'id' | 'createdAt' | 'deletedAt'>): Promise<PackageVersion>
+  findById(registryId: string, id: string): Promise<PackageVersion | undefined>
+  findByNameVersion(registryId: string, name: string, version: string): Promise<PackageVersion | undefined>
+  findByFilename(registryId: string, filename: string): Promise<PackageVersion | undefined>
+  list(registryId: string, filter: { name?: string }, page: PageRequest): Promise<Page<PackageVersion>>
+  markDeleted(registryId: string, id: string): Promise<PackageVersion | undefined>
+  /** Every sha256 a live or deleted package still refers to (for blob garbage collection). */
+  isBlobReferenced(sha256: string): Promise<boolean>
+}
+
+export interface AuditFilter {
+  readonly registryId?: string
+  readonly type?: string
+  readonly outcome?: AuditEvent['outcome']
+  readonly actor?: string
+  readonly since?: string
+  readonly until?: string
+}
+
+export interface AuditRepository {
+  append(event: Omit<AuditEvent, 'id' | 'seq' | 'createdAt'>): Promise<AuditEvent>
+  list(organizationId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>
+}
+
+export interface MetadataStore {
+  readonly organizations: OrganizationRepository
+  readonly apiTokens: ApiTokenRepository
+  readonly registries: RegistryRepository
+  readonly policyVersions: PolicyVersionRepository
+  readonly packages: PackageRepository
+  readonly audit: AuditRepository
+  /** Runs `work` in one transaction: all of its writes land, or none. */
+  transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** Where a stored blob is and what it is. */
+export interface StoredBlob {
+  readonly sha256: string
+  readonly sha512: string
+  readonly size: number
+}
+
+export interface BlobStore {
+  /**
+   * Streams `body` into the store while computing its digests; the blob becomes visible under its sha256 only
+   * once complete and durable. Aborts (and leaves nothing) if the body errors or exceeds `maxBytes`.
+   * @throws AppError `payload_too_large`
+   */
+  put(body: Readable, options: { maxBytes: number }): Promise<StoredBlob>
+  /** Size of a stored blob, or undefined. */
+  stat(sha256: string): Promise<number | undefined>
+  /** A stream of the blob, or of the inclusive byte range. */
+  open(sha256: string, range?: { start: number; end: number }): Promise<Readable | undefined>
+  delete(sha256: string): Promise<void>
+}

@@ -1,0 +1,94 @@
+/**
+ * The registry's records as the domain sees them: plain frozen values, independent of how the store keeps them.
+ * Times are ISO-8601 strings in UTC with milliseconds, so they sort as text in every store.
+ */
+
+/** Scopes of an API token (Buildkite's names); an OIDC statement grants only the three package scopes. */
+export const API_SCOPES = [
+  'read_registries',
+  'write_registries',
+  'delete_registries',
+  'read_packages',
+  'write_packages',
+  'delete_packages',
+] as const
+export type ApiScope = (typeof API_SCOPES)[number]
+
+export interface Organization {
+  readonly id: string
+  readonly slug: string
+  readonly name: string
+  readonly createdAt: string
+}
+
+export interface ApiToken {
+  readonly id: string
+  readonly organizationId: string
+  readonly description: string
+  readonly scopes: readonly ApiScope[]
+  /** sha256 of the secret, hex; the secret itself is never stored. */
+  readonly tokenHash: string
+  readonly createdBy: string
+  readonly createdAt: string
+  readonly revokedAt: string | null
+}
+
+export interface Registry {
+  readonly id: string
+  readonly organizationId: string
+  readonly slug: string
+  readonly name: string
+  readonly ecosystem: string
+  readonly description: string | null
+  readonly emoji: string | null
+  readonly color: string | null
+  readonly public: boolean
+  /** The policy version in force, or null when no policy was ever saved (every token is refused). */
+  readonly policyVersion: number | null
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+export interface PolicyVersion {
+  readonly registryId: string
+  readonly version: number
+  /** The policy as saved, YAML text (a JSON array is stored as its YAML rendering); empty for "no policy". */
+  readonly source: string
+  readonly savedBy: string
+  readonly savedAt: string
+  /** The version this one restored, if it was a restore. */
+  readonly restoredFrom: number | null
+}
+
+export interface PackageVersion {
+  readonly id: string
+  readonly registryId: string
+  readonly name: string
+  readonly version: string
+  readonly filename: string
+  readonly size: number
+  readonly sha256: string
+  readonly sha512: string
+  readonly provenance: Readonly<Record<string, unknown>> | null
+  readonly publishedBy: string
+  readonly createdAt: string
+  /** Set when deleted; the row stays so that the name and version can never be published again. */
+  readonly deletedAt: string | null
+}
+
+export interface AuditEvent {
+  readonly id: string
+  /** Monotonic position, for ordering and cursors. */
+  readonly seq: number
+  readonly organizationId: string
+  readonly registryId: string | null
+  /** What happened, e.g. `auth.decision`, `registry.created`, `policy.saved`, `package.published`. */
+  readonly type: string
+  readonly outcome: 'accepted' | 'refused' | 'done'
+  /** The refusal's code, or null. */
+  readonly code: string | null
+  /** Who: `api_token:<id>`, `oidc:<iss>|<sub>`, `admin`, `anonymous`. */
+  readonly actor: string
+  readonly detail: Readonly<Record<string, unknown>>
+  readonly createdAt: string
+}

@@ -1,0 +1,58 @@
+import { isJsonObject } from '../lib/is-json-object.js'
+import type { AuditRepository } from '../registry/ports.js'
+import type { AuditEvent } from '../registry/records.js'
+import type { AuditEventsTable } from './database.js'
+import { buildPage, planPage } from './page-cursor.js'
+import { nowIso, toNumber, type StoreContext } from './store-context.js'
+
+const OUTCOMES: readonly AuditEvent['outcome'][] = ['accepted', 'refused', 'done']
+
+export function createAuditRepository(context: StoreContext): AuditRepository {
+  const { db } = context
+  return {
+    async append(event) {
+      const row = {
+        id: context.newId(),
+        organization_id: event.organizationId,
+        registry_id: event.registryId,
+        type: event.type,
+        outcome: event.outcome,
+        code: event.code,
+        actor: event.actor,
+        detail: JSON.stringify(event.detail),
+        created_at: nowIso(context),
+      }
+      const inserted = await db.insertInto('audit_events').values(row).returning('seq').executeTakeFirstOrThrow()
+      return toAuditEvent({ ...row, seq: toNumber(inserted.seq) })
+    },
+    async list(organizationId, filter, page) {
+      const plan = planPage(page)
+      let query = db.selectFrom('audit_events').selectAll().where('organization_id', '=', organizationId)
+      if (filter.registryId !== undefined) query = query.where('registry_id', '=', filter.registryId)
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type)
+      if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome)
+      if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor)
+      if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since)
+      if (filter.until !== undefined) query = query.where('created_at', '<', filter.until)
+      if (plan.fromSeq !== null) query = query.where('seq', plan.direction === 'older' ? '<' : '>', plan.fromSeq)
+      const rows = await query.orderBy('seq', plan.direction === 'older' ? 'desc' : 'asc').limit(plan.fetch).execute()
+      return buildPage(plan, page.limit, rows.map((row) => ({ ...row, seq: toNumber(row.seq) })), toAuditEvent)
+    },
+  }
+}
+
+function toAuditEvent(row: Omit<AuditEventsTable, 'seq'> & { seq: number }): AuditEvent {
+  const detail: unknown = JSON.parse(row.detail)
+  return Object.freeze({
+    id: row.id,
+    seq: row.seq,
+    organizationId: row.organization_id,
+    registryId: row.registry_id,
+    type: row.type,
+    outcome: OUTCOMES.find((outcome) => outcome === row.outcome) ?? 'done',
+    code: row.code,
+    actor: row.actor,
+    detail: isJsonObject(detail) ? Object.freeze(detail) : {},
+    createdAt: row.created_at,
+  })
+}

@@ -1,0 +1,85 @@
+/**
+ * The tables as Kysely sees them. One schema for SQLite and PostgreSQL: ids are UUID text, times ISO-8601 text
+ * (sortable), booleans 0/1 integers and JSON text, so every query runs unchanged on both dialects.
+ */
+import type { Generated } from 'kysely'
+
+export interface OrganizationsTable {
+  id: string
+  slug: string
+  name: string
+  created_at: string
+}
+
+export interface ApiTokensTable {
+  id: string
+  organization_id: string
+  description: string
+  scopes: string
+  token_hash: string
+  created_by: string
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface RegistriesTable {
+  id: string
+  organization_id: string
+  slug: string
+  name: string
+  ecosystem: string
+  description: string | null
+  emoji: string | null
+  color: string | null
+  public: number
+  policy_version: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface PolicyVersionsTable {
+  registry_id: string
+  version: number
+  source: string
+  saved_by: string
+  saved_at: string
+  restored_from: number | null
+}
+
+export interface PackagesTable {
+  seq: Generated<number>
+  id: string
+  registry_id: string
+  name: string
+  version: string
+  filename: string
+  size: number
+  sha256: string
+  sha512: string
+  provenance: string | null
+  published_by: string
+  created_at: string
+  deleted_at: string | null
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>
+  id: string
+  organization_id: string
+  registry_id: string | null
+  type: string
+  outcome: string
+  code: string | null
+  actor: string
+  detail: string
+  created_at: string
+}
+
+export interface Database {
+  organizations: OrganizationsTable
+  api_tokens: ApiTokensTable
+  registries: RegistriesTable
+  policy_versions: PolicyVersionsTable
+  packages: PackagesTable
+  audit_events: AuditEventsTable
+}

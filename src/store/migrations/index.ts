@@ -1,0 +1,9 @@
+/** The ordered migrations; names sort in the order they run and are never renamed once released. */
+import type { Migration } from 'kysely'
+import { createInitialSchema, type StoreDialect } from './0001-initial.js'
+
+export function createMigrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001-initial': createInitialSchema(dialect),
+  }
+}

@@ -1,0 +1,88 @@
+import { isJsonObject } from '../lib/is-json-object.js'
+import type { PackageRepository } from '../registry/ports.js'
+import type { PackageVersion } from '../registry/records.js'
+import type { PackagesTable } from './database.js'
+import { buildPage, planPage } from './page-cursor.js'
+import { nowIso, toNumber, withConflict, type StoreContext } from './store-context.js'
+
+type PackageRow = Omit<PackagesTable, 'seq'> & { seq: number }
+
+export function createPackageRepository(context: StoreContext): PackageRepository {
+  const { db } = context
+  const select = () => db.selectFrom('packages').selectAll()
+  const first = async (query: ReturnType<typeof select>) => {
+    const row = await query.executeTakeFirst()
+    return row === undefined ? undefined : toPackage(row)
+  }
+  return {
+    async insert(input) {
+      const row = {
+        id: context.newId(),
+        registry_id: input.registryId,
+        name: input.name,
+        version: input.version,
+        filename: input.filename,
+        size: input.size,
+        sha256: input.sha256,
+        sha512: input.sha512,
+        provenance: input.provenance === null ? null : JSON.stringify(input.provenance),
+        published_by: input.publishedBy,
+        created_at: nowIso(context),
+        deleted_at: null,
+      }
+      const message = `${input.name} ${input.version} already exists: published versions are immutable`
+      await withConflict(db.insertInto('packages').values(row).execute(), message)
+      return toPackage({ ...row, seq: 0 })
+    },
+    findById: (registryId, id) => first(select().where('registry_id', '=', registryId).where('id', '=', id).where('deleted_at', 'is', null)),
+    findByNameVersion: (registryId, name, version) =>
+      first(select().where('registry_id', '=', registryId).where('name', '=', name).where('version', '=', version)),
+    findByFilename: (registryId, filename) =>
+      first(select().where('registry_id', '=', registryId).where('filename', '=', filename).where('deleted_at', 'is', null)),
+    async list(registryId, filter, page) {
+      const plan = planPage(page)
+      let query = select().where('registry_id', '=', registryId).where('deleted_at', 'is', null)
+      if (filter.name !== undefined) query = query.where('name', '=', filter.name)
+      if (plan.fromSeq !== null) query = query.where('seq', plan.direction === 'older' ? '<' : '>', plan.fromSeq)
+      const rows = await query.orderBy('seq', plan.direction === 'older' ? 'desc' : 'asc').limit(plan.fetch).execute()
+      return buildPage(plan, page.limit, rows.map(withNumericSeq), toPackage)
+    },
+    async markDeleted(registryId, id) {
+      const found = await first(select().where('registry_id', '=', registryId).where('id', '=', id).where('deleted_at', 'is', null))
+      if (found === undefined) return undefined
+      const deletedAt = nowIso(context)
+      await db.updateTable('packages').set({ deleted_at: deletedAt }).where('id', '=', id).execute()
+      return Object.freeze({ ...found, deletedAt })
+    },
+    async isBlobReferenced(sha256) {
+      const row = await db.selectFrom('packages').select('id').where('sha256', '=', sha256).limit(1).executeTakeFirst()
+      return row !== undefined
+    },
+  }
+}
+
+function withNumericSeq<Row extends { seq: number | string }>(row: Row): Row & { seq: number } {
+  return { ...row, seq: toNumber(row.seq) }
+}
+
+function toPackage(row: PackageRow | PackagesTable): PackageVersion {
+  return Object.freeze({
+    id: row.id,
+    registryId: row.registry_id,
+    name: row.name,
+    version: row.version,
+    filename: row.filename,
+    size: toNumber(row.size),
+    sha256: row.sha256,
+    sha512: row.sha512,
+    provenance: row.provenance === null ? null : parseObject(row.provenance),
+    publishedBy: row.published_by,
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+  })
+}
+
+function parseObject(text: string): Readonly<Record<string, unknown>> {
+  const value: unknown = JSON.parse(text)
+  return isJsonObject(value) ? Object.freeze(value) : {}
+}
