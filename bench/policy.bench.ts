@@ -114,8 +114,8 @@ function createCases(): Case[] {
     { name: 'baseline: 1 statement, token matches', run: () => evaluatePolicy(single, first), targetNs: null },
     { name: '1000 statements, token matches the last', run: () => evaluatePolicy(large, last), targetNs: 50_000, baseline: 'baseline: 1 statement, token matches' },
     { name: '1000 statements, token matches none', run: () => evaluatePolicy(large, none), targetNs: 50_000, baseline: 'baseline: 1 statement, token matches' },
-    // Beyond the 256-statement and 64 KiB caps: shown for context, not held to the target.
-    { name: '1000 statements, unindexed (full scan), matches none', run: () => evaluatePolicy(scanned, none), targetNs: null, baseline: 'baseline: 1 statement, token matches' },
+    // Beyond the 256-statement and 64 KiB caps, yet held to the target: the worst case, where every statement is tested.
+    { name: '1000 statements, unindexed (full scan), matches none', run: () => evaluatePolicy(scanned, none), targetNs: 50_000, baseline: 'baseline: 1 statement, token matches' },
     { name: '180 statements (the 64 KiB cap), unindexed (full scan), matches none', run: () => evaluatePolicy(scannedCapped, none), targetNs: 50_000, baseline: 'baseline: 1 statement, token matches' },
     { name: '180 statements (about 64 KiB, the size cap), matches the last', run: () => evaluatePolicy(capped, lastCapped), targetNs: 50_000, baseline: 'baseline: 1 statement, token matches' },
     { name: 'baseline: RegExp `^release\\/[^/]*$` on `release/1.2`', run: () => regex.test('release/1.2'), targetNs: null },

@@ -4,6 +4,7 @@
  * policies usually hold one statement per pipeline or repository of one tenant: indexing on the claim that
  * tells them apart lets evaluation test a handful of statements instead of all of them.
  */
+import { compileProgram } from './compile-program.js'
 import type { StatementDraft } from './parse-statement.js'
 import type { Check, Matcher, Policy, PolicyIndex, PolicyStatement, Scalar } from './types.js'
 
@@ -14,9 +15,11 @@ const MIN_INDEXED_STATEMENTS = 8
 export function createPolicy(drafts: readonly StatementDraft[]): Policy {
   const claimNames = [...new Set(drafts.flatMap((draft) => draft.rules.map((rule) => rule.claim)))]
   const slots = new Map(claimNames.map((name, slot) => [name, slot]))
-  const statements = drafts.map((draft) => Object.freeze({ ...draft, checks: orderChecks(draft, slots) }))
+  const spreads = countExpectedValues(drafts)
+  const statements = drafts.map((draft) => Object.freeze({ ...draft, checks: orderChecks(draft, slots, spreads) }))
   const index = statements.length >= MIN_INDEXED_STATEMENTS ? buildIndex(statements, claimNames) : null
-  return Object.freeze({ statements: Object.freeze(statements), index, claimNames: Object.freeze(claimNames) })
+  const program = compileProgram(statements, claimNames)
+  return Object.freeze({ statements: Object.freeze(statements), index, claimNames: Object.freeze(claimNames), program })
 }
 
 /**
@@ -28,12 +31,36 @@ function rankMatcher(matcher: Matcher): number {
   return { equals: 0, in: 1, not_equals: 2, not_in: 3 }[matcher.name]
 }
 
-function orderChecks(draft: StatementDraft, slots: ReadonlyMap<string, number>): readonly Check[] {
+/**
+ * Checks by rank, and within a rank the claims whose exact tests expect the most distinct values across the
+ * policy first: a tenant pin expects the same value in every statement and rejects none of them, while the
+ * pipeline or repository that tells statements apart rejects all but a few, so a scan tests one check per
+ * statement instead of three.
+ */
+function orderChecks(draft: StatementDraft, slots: ReadonlyMap<string, number>, spreads: ReadonlyMap<string, number>): readonly Check[] {
   const checks = draft.rules.flatMap((rule) =>
     rule.matchers.map((matcher) => Object.freeze({ claim: rule.claim, slot: slots.get(rule.claim) ?? 0, matcher })),
   )
-  checks.sort((a, b) => rankMatcher(a.matcher) - rankMatcher(b.matcher))
+  const spreadOf = (check: Check) => spreads.get(check.claim) ?? 0
+  checks.sort((a, b) => rankMatcher(a.matcher) - rankMatcher(b.matcher) || spreadOf(b) - spreadOf(a))
   return Object.freeze(checks)
+}
+
+/** Per claim, how many distinct values its exact tests expect across all statements. */
+function countExpectedValues(drafts: readonly StatementDraft[]): ReadonlyMap<string, number> {
+  const values = new Map<string, Set<unknown>>()
+  for (const { claim, matchers } of drafts.flatMap((draft) => draft.rules)) {
+    const seen = values.get(claim) ?? new Set()
+    for (const matcher of matchers) for (const value of listExactValues(matcher)) seen.add(value)
+    values.set(claim, seen)
+  }
+  return new Map([...values].map(([claim, seen]) => [claim, seen.size]))
+}
+
+/** The values an exact test (`equals`, or `matches` with wildcard-free globs) expects; none for other matchers. */
+function listExactValues(matcher: Matcher): readonly unknown[] {
+  if (matcher.name === 'equals') return [matcher.expected]
+  return matcher.name === 'matches' && rankMatcher(matcher) === 0 ? matcher.globs.map((glob) => glob.literal) : []
 }
 
 /** The values `statement` requires of `claim` through `equals` or `in`, or null when it requires none. */

@@ -184,3 +184,51 @@ describe('evaluatePolicy statements', () => {
     assert.ok(Object.isFrozen(evaluatePolicy(seed, token).scopes))
   })
 })
+
+describe('evaluatePolicy compiled program', () => {
+  /** One statement per pipeline, selected with `matches` so that nothing is indexed: every statement is tested. */
+  const scanned = compile(
+    Array.from({ length: 40 }, (_, i) => ({
+      iss: BK,
+      scopes: ['read_packages'],
+      claims: { organization_slug: 'acme', pipeline_slug: { matches: `pipeline-${String(i)}` } },
+    })),
+  )
+  const token = (pipeline: string) => ({ iss: BK, organization_slug: 'acme', pipeline_slug: pipeline })
+
+  it('accepts the one statement of a scanned policy that the token matches, and rejects a near miss', () => {
+    assert.equal(scanned.index, null)
+    assert.equal(evaluatePolicy(scanned, token('pipeline-37')).statement, 37)
+    assert.equal(evaluatePolicy(scanned, token('pipeline-370')).decision, 'reject')
+    assert.equal(evaluatePolicy(scanned, { ...token('pipeline-37'), organization_slug: 'evil' }).decision, 'reject')
+    assert.equal(evaluatePolicy(scanned, { ...token('pipeline-37'), organization_slug: undefined }).decision, 'reject')
+  })
+
+  it('tells values of one claim apart by JSON type when several statements expect them', () => {
+    const policy = compile(`- {iss: ${BK}, scopes: [read_packages], claims: {organization_slug: acme, x: 42}}
+- {iss: ${BK}, scopes: [write_packages], claims: {organization_slug: acme, x: "42"}}
+- {iss: ${BK}, scopes: [delete_packages], claims: {organization_slug: acme, x: null}}`)
+    const decide = (x: unknown) => evaluatePolicy(policy, { iss: BK, organization_slug: 'acme', x }).statement
+    assert.deepEqual([decide(42), decide('42'), decide(null), decide(true), decide(['42']), decide(undefined)], [0, 1, 2, null, null, null])
+  })
+
+  it('tests the claim that tells statements apart before the tenant pin every statement shares', () => {
+    const [first] = scanned.statements[0]?.checks ?? []
+    assert.equal(first?.claim, 'pipeline_slug')
+  })
+
+  it('treats 0 and -0 as equal like ===, and NaN as equal to nothing', () => {
+    assert.equal(accepts(policyWithRule('0'), { x: -0 }), true)
+    assert.equal(accepts(policyWithRule('0'), { x: Number.NaN }), false)
+    assert.equal(accepts(policyWithRule('0'), { x: '0' }), false)
+  })
+
+  it('tests each statement against its own issuer, in policy order', () => {
+    const policy = compile(`- {iss: ${GH}, scopes: [delete_packages], claims: {repository_owner: acme}}
+- {iss: ${BK}, scopes: [read_packages], claims: {organization_slug: acme}}
+- {iss: ${BK}, scopes: [write_packages], claims: {organization_slug: acme}}`)
+    assert.equal(evaluatePolicy(policy, { iss: BK, organization_slug: 'acme', repository_owner: 'acme' }).statement, 1)
+    assert.equal(evaluatePolicy(policy, { iss: GH, organization_slug: 'acme', repository_owner: 'acme' }).statement, 0)
+    assert.equal(evaluatePolicy(policy, { iss: 'https://evil.example', organization_slug: 'acme', repository_owner: 'acme' }).decision, 'reject')
+  })
+})

@@ -132,4 +132,49 @@ describe('matchesGlob', () => {
       { numRuns: 2000 },
     )
   })
+
+  describe('one-star-run fast path', () => {
+    const cases: [pattern: string, value: string, expected: boolean][] = [
+      ['release/*', 'release/1.2', true],
+      ['release/*', 'release/', true],
+      ['release/*', 'release/1/2', false],
+      ['release/*', 'release', false],
+      ['*.tgz', 'pkg-1.0.tgz', true],
+      ['*.tgz', 'dir/pkg.tgz', false],
+      ['refs/tags/**', 'refs/tags/v1/rc', true],
+      ['refs/tags/**', 'refs/heads/v1', false],
+      ['ab*ba', 'aba', false],
+      ['ab*ba', 'abba', true],
+      ['a**b', 'a/x/b', true],
+      ['a*b', 'a/b', false],
+      ['x\uD83D*', 'x😀', false],
+      ['*\uDE00', '😀', false],
+      ['😀*😀', '😀/😀', false],
+      ['😀*😀', '😀x😀', true],
+    ]
+    for (const [pattern, value, expected] of cases) {
+      it(`${expected ? 'accepts' : 'rejects'} ${JSON.stringify(value)} for ${JSON.stringify(pattern)}`, () => {
+        assert.equal(match(pattern, value), expected)
+        assert.equal(matchesReference(pattern, value), expected, 'the case itself agrees with the reference')
+      })
+    }
+
+    it('is taken for literal text around one star run, and not for ? or two runs', () => {
+      assert.notEqual(compileGlob('release/*').oneStarRun, null)
+      assert.notEqual(compileGlob('*.tgz').oneStarRun, null)
+      assert.equal(compileGlob('a?*').oneStarRun, null)
+      assert.equal(compileGlob('a*b*').oneStarRun, null)
+    })
+
+    it('agrees with the reference on random one-star-run patterns, lone surrogates included', () => {
+      const char = fc.constantFrom('a', 'b', '/', '😀', '\uD83D', '\uDE00', '\\*')
+      const text = fc.array(char, { maxLength: 4 }).map((chars) => chars.join(''))
+      const pattern = fc.tuple(text, fc.constantFrom('*', '**'), text).map(([prefix, stars, suffix]) => prefix + stars + suffix)
+      const value = fc.array(fc.constantFrom('a', 'b', '/', '😀', '\uD83D', '\uDE00', '*'), { maxLength: 10 }).map((chars) => chars.join(''))
+      fc.assert(
+        fc.property(pattern, value, (p, v) => matchesGlob(compileGlob(p), v) === matchesReference(p, v)),
+        { numRuns: 5000 },
+      )
+    })
+  })
 })

@@ -29,6 +29,19 @@ export interface Glob {
   readonly stars: readonly number[]
   /** Bit-parallel tables (when the pattern has fewer than 31 tokens): see `matchWithBitmask`. */
   readonly masks: GlobMasks | null
+  /** Present when the pattern is literal text around one run of stars: see `matchOneStarRun`. */
+  readonly oneStarRun: OneStarRun | null
+}
+
+/**
+ * `prefix*suffix` or `prefix**suffix` with literal prefix and suffix (`release/*`, `*.tgz`, `refs/tags/**`): the
+ * common shapes, matched with string comparisons instead of the NFA.
+ */
+interface OneStarRun {
+  readonly prefix: string
+  readonly suffix: string
+  /** True for `**`: the run may hold `/`. */
+  readonly crossesSlash: boolean
 }
 
 /** Bit i stands for token i. */
@@ -74,7 +87,28 @@ export function compileGlob(pattern: string): Glob {
   const stars = tokens.flatMap((token, index) => (token === ANY || token === ANY_IN_SEGMENT ? [index] : []))
   const literal = tokens.every((token) => token >= 0) ? String.fromCodePoint(...tokens) : null
   const masks = tokens.length < MAX_BITMASK_STATES ? buildMasks(tokens) : null
-  return Object.freeze({ source: pattern, literal, tokens: Object.freeze(tokens), stars: Object.freeze(stars), masks })
+  const oneStarRun = findOneStarRun(tokens, stars)
+  return Object.freeze({ source: pattern, literal, tokens: Object.freeze(tokens), stars: Object.freeze(stars), masks, oneStarRun })
+}
+
+/**
+ * The prefix and suffix around the pattern's only star run, or null when the pattern has `?`, no star or
+ * several runs. Also null when the prefix ends with a high surrogate or the suffix starts with a low one: the
+ * NFA reads a value's surrogate pair as one code point, which such a lone half never equals, while string
+ * comparison would match the half (`x\uD83D*` must not match `x😀`).
+ */
+function findOneStarRun(tokens: readonly number[], stars: readonly number[]): OneStarRun | null {
+  const [star] = stars
+  if (star === undefined || stars.length > 1 || tokens.includes(ANY_ONE)) return null
+  const prefix = String.fromCodePoint(...tokens.slice(0, star))
+  const suffix = String.fromCodePoint(...tokens.slice(star + 1))
+  if (isSurrogateIn(prefix.charCodeAt(prefix.length - 1), 0xd800) || isSurrogateIn(suffix.charCodeAt(0), 0xdc00)) return null
+  return Object.freeze({ prefix, suffix, crossesSlash: tokens[star] === ANY })
+}
+
+/** True when `code` is in the 1024 surrogates starting at `first` (0xd800 high, 0xdc00 low). */
+function isSurrogateIn(code: number, first: number): boolean {
+  return code >= first && code < first + 0x400
 }
 
 function buildMasks(tokens: readonly number[]): GlobMasks {
@@ -102,7 +136,17 @@ function pushStar(tokens: number[]): void {
 /** True when `glob` matches the whole of `value`. Linear in `value` for a given glob. */
 export function matchesGlob(glob: Glob, value: string): boolean {
   if (glob.literal !== null) return glob.literal === value
+  if (glob.oneStarRun !== null) return matchOneStarRun(glob.oneStarRun, value)
   return glob.masks === null ? matchWithArrays(glob, value) : matchWithBitmask(glob.masks, glob.tokens.length, value)
+}
+
+/** The one-star-run shape: prefix and suffix in place without overlapping, and no `/` between them for `*`. */
+function matchOneStarRun({ prefix, suffix, crossesSlash }: OneStarRun, value: string): boolean {
+  const runEnd = value.length - suffix.length
+  if (runEnd < prefix.length || !value.startsWith(prefix) || !value.endsWith(suffix)) return false
+  if (crossesSlash) return true
+  const slash = value.indexOf('/', prefix.length)
+  return slash === -1 || slash >= runEnd
 }
 
 /**

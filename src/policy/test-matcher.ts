@@ -1,6 +1,8 @@
 /**
- * The one implementation of the matchers (DESIGN.md 1.3), shared by `evaluatePolicy` and `explainPolicy` so that
- * the two can never disagree. Comparison is by JSON type and exact value: no coercion, no normalization.
+ * The matchers (DESIGN.md 1.3) as plainly as they can be written: `explainPolicy` uses them, and they are the
+ * reference that `evaluatePolicy`'s compiled checks (compiled-check.ts) must agree with, which
+ * compiled-check.test.ts and the evaluate-vs-explain property check. Comparison is by JSON type and exact
+ * value: no coercion, no normalization.
  */
 import { matchesIssuerPattern } from '../lib/issuer-pattern.js'
 import { matchesGlob } from './glob.js'
@@ -38,7 +40,7 @@ export function testMatcher(matcher: Matcher, value: unknown): boolean {
 }
 
 /** True when the token's `iss` is the statement's issuer (exactly, or an instance of a named pattern). */
-export function testIssuer(statement: PolicyStatement, iss: unknown): boolean {
+export function testIssuer(statement: Pick<PolicyStatement, 'iss' | 'issuerIsPattern'>, iss: unknown): boolean {
   if (typeof iss !== 'string') return false
   return statement.issuerIsPattern ? matchesIssuerPattern(statement.iss, iss) : iss === statement.iss
 }
@@ -58,7 +60,8 @@ export function isScalar(value: unknown): value is Scalar {
   return value === null || isNonNullScalar(value)
 }
 
-function isNonNullScalar(value: unknown): value is string | number | boolean {
+/** True for a string, number or boolean. */
+export function isNonNullScalar(value: unknown): value is string | number | boolean {
   const type = typeof value
   return type === 'string' || type === 'number' || type === 'boolean'
 }

@@ -2,6 +2,7 @@
  * The types of the OIDC policy language (DESIGN.md 1.3): what `checkPolicy` builds, what `evaluatePolicy` and
  * `explainPolicy` read, and the minimal view of a trusted issuer the policy layer needs.
  */
+import type { CompiledCheck } from './compiled-check.js'
 import type { Glob } from './glob.js'
 
 /** The scopes a statement may grant, in the order they are shown. */
@@ -104,6 +105,26 @@ export interface PolicyIndex {
   readonly unindexed: readonly number[]
 }
 
+/** One distinct issuer of a policy's statements, as `testIssuer` reads it. */
+export type ProgramIssuer = Pick<PolicyStatement, 'iss' | 'issuerIsPattern'>
+
+/** The statements flattened for evaluation (see compile-program.ts). */
+export interface PolicyProgram {
+  /** The distinct issuers of the statements. */
+  readonly issuers: readonly ProgramIssuer[]
+  /** Statement i's issuer: a position in `issuers`. */
+  readonly statementIssuers: readonly number[]
+  /** Statement i's checks are `checks[checkStarts[i]]` up to `checks[checkStarts[i + 1]]` (excluded). */
+  readonly checkStarts: readonly number[]
+  /** Check i's claim slot (as `checks[i].slot`, kept flat for the scan). */
+  readonly checkSlots: readonly number[]
+  /** Check i's expected value id in `valueTables[checkSlots[i]]`, or GENERAL_CHECK (compile-program.ts). */
+  readonly checkValueIds: readonly number[]
+  readonly checks: readonly CompiledCheck[]
+  /** Per claim slot: each value an `equals` check on that claim expects → its id. */
+  readonly valueTables: readonly ReadonlyMap<Scalar, number>[]
+}
+
 /** A checked, compiled, frozen policy. Only `checkPolicy` makes one. */
 export interface Policy {
   readonly statements: readonly PolicyStatement[]
@@ -111,6 +132,8 @@ export interface Policy {
   readonly index: PolicyIndex | null
   /** Every claim name the checks read, once; a check's `slot` points here. */
   readonly claimNames: readonly string[]
+  /** What `evaluatePolicy` runs. */
+  readonly program: PolicyProgram
 }
 
 /** An error or a warning, located as precisely as the input allows (DESIGN.md 1.3). */
