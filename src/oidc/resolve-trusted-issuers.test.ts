@@ -20,18 +20,20 @@ describe('resolveTrustedIssuers', () => {
 
   it('lets an entry override a preset\'s verification settings', () => {
     const [gitlab] = resolveTrustedIssuers([{ preset: 'gitlab', max_lifetime_seconds: 7200, clock_skew_seconds: 5 }])
-    assert.equal(gitlab?.maxLifetimeSeconds, 7200)
-    assert.equal(gitlab?.clockSkewSeconds, 5)
-    assert.equal(gitlab?.issuer, 'https://gitlab.com')
+    assert.ok(gitlab)
+    assert.equal(gitlab.maxLifetimeSeconds, 7200)
+    assert.equal(gitlab.clockSkewSeconds, 5)
+    assert.equal(gitlab.issuer, 'https://gitlab.com')
   })
 
   it('gives a custom issuer the documented defaults', () => {
     const [custom] = resolveTrustedIssuers([{ issuer: 'https://ci.example.com' }])
-    assert.deepEqual(custom?.algorithms, ['RS256', 'ES256'])
-    assert.equal(custom?.maxLifetimeSeconds, 300)
-    assert.equal(custom?.clockSkewSeconds, 30)
-    assert.deepEqual(custom?.tenantClaims, [])
-    assert.equal(custom?.jwksUri, undefined)
+    assert.ok(custom)
+    assert.deepEqual(custom.algorithms, ['RS256', 'ES256'])
+    assert.equal(custom.maxLifetimeSeconds, 300)
+    assert.equal(custom.clockSkewSeconds, 30)
+    assert.deepEqual(custom.tenantClaims, [])
+    assert.equal(custom.jwksUri, undefined)
   })
 
   it('refuses the same issuer configured twice', () => {
