@@ -3,8 +3,12 @@
  * Times are ISO-8601 strings in UTC with milliseconds, so they sort as text in every store.
  */
 
-/** Scopes of an API token (Buildkite's names); an OIDC statement grants only the three package scopes. */
+/**
+ * Scopes of an API token: Buildkite's six, and `admin` for an organization admin (every scope, and managing the
+ * organization's API tokens). An OIDC statement grants only the three package scopes.
+ */
 export const API_SCOPES = [
+  'admin',
   'read_registries',
   'write_registries',
   'delete_registries',

@@ -1,0 +1,121 @@
+/**
+ * The composition root: builds the stores, the trust core, the domain services and the HTTP server from the
+ * configuration. The only module that knows every edge.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import type { ServerConfig } from './config/server-config.js'
+import { createAllEcosystemAdapters } from './ecosystems/index.js'
+import { AppError } from './errors.js'
+import { createHttpServer } from './http/create-http-server.js'
+import { createMetrics } from './http/metrics.js'
+import { systemClock, type Clock } from './lib/clock.js'
+import { openFsBlobStore } from './blobs/fs-blob-store.js'
+import { resolveTrustedIssuers } from './oidc/resolve-trusted-issuers.js'
+import { createTokenVerifier } from './oidc/verify-id-token.js'
+import { createAccessControl } from './registry/access-control.js'
+import { createAuditSink } from './registry/audit-sink.js'
+import { createOrganizationService } from './registry/organization-service.js'
+import { createPackageService } from './registry/package-service.js'
+import { createPolicyBook } from './registry/policy-book.js'
+import type { MetadataStore } from './registry/ports.js'
+import { createRegistryService } from './registry/registry-service.js'
+import { openSqliteStore } from './store/open-sqlite-store.js'
+
+export interface AppOptions {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly clock?: Clock
+  readonly logger?: Logger
+}
+
+export interface App {
+  readonly server: FastifyInstance
+  /** Set on the first start of an empty database: the organization and the admin token, to show once. */
+  readonly bootstrap: { readonly organization: string; readonly adminToken: string; readonly tokenFile: string } | null
+  close(): Promise<void>
+}
+
+/** Pino redaction: credentials never reach a log line, whichever object carries them. */
+const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.secret', '*.password', '*.authorization']
+
+export function createLogger(): Logger {
+  return pino({ level: process.env.PACKYARD_LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } })
+}
+
+export async function createApp(config: Readonly<ServerConfig>, options: AppOptions): Promise<App> {
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? createLogger()
+  const issuers = resolveTrustedIssuers(config.issuers)
+  await mkdir(config.data_dir, { recursive: true })
+  const store = await openStore(config, clock)
+  const blobs = await openBlobs(config)
+  const swept = await blobs.sweepTemporaryFiles()
+  if (swept > 0) logger.info({ files: swept }, 'removed unfinished uploads')
+
+  const metrics = createMetrics()
+  const ecosystems = createAllEcosystemAdapters()
+  const policies = createPolicyBook({ store, issuers })
+  const innerSink = createAuditSink({ store, onError: (error: unknown) => { logger.error({ err: error }, 'audit write failed'); } })
+  const auditSink = {
+    ...innerSink,
+    record: (event: Parameters<typeof innerSink.record>[0]) => {
+      if (event.type === 'auth.decision') metrics.authDecisions.inc({ outcome: event.outcome, code: event.code ?? 'ok' })
+      innerSink.record(event)
+    },
+  }
+  const verifier = createTokenVerifier({ issuers, clock })
+  const organizations = createOrganizationService({ store })
+  const access = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
+  const server = await createHttpServer(
+    {
+      publicUrl: config.public_url,
+      maxUploadBytes: config.max_upload_bytes,
+      organizations,
+      registries: createRegistryService({ store, policies, ecosystems: ecosystems.names }),
+      packages: createPackageService({ store, blobs, maxUploadBytes: config.max_upload_bytes }),
+      policies,
+      policyVersions: store.policyVersions,
+      auditLog: store.audit,
+      auditSink,
+      access,
+      verifier,
+      issuers,
+      blobs,
+      metrics,
+    },
+    { logger, ecosystems },
+  )
+  const bootstrap = await bootstrapIfEmpty(config, organizations)
+  return {
+    server,
+    bootstrap,
+    async close() {
+      await server.close()
+      await auditSink.close()
+      await store.close()
+    },
+  }
+}
+
+async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<MetadataStore> {
+  if (config.database === 'sqlite') return openSqliteStore({ path: join(config.data_dir, 'packyard.db'), clock })
+  if (config.database.startsWith('sqlite:')) return openSqliteStore({ path: config.database.slice('sqlite:'.length), clock })
+  throw new AppError('config_invalid', `database ${config.database}: PostgreSQL is not supported yet; use sqlite`)
+}
+
+async function openBlobs(config: Readonly<ServerConfig>) {
+  if (config.blobs === 'file') return openFsBlobStore(join(config.data_dir, 'blobs'))
+  if (config.blobs.startsWith('file:')) return openFsBlobStore(config.blobs.slice('file:'.length))
+  throw new AppError('config_invalid', `blobs ${config.blobs}: S3 storage is not supported yet; use file`)
+}
+
+async function bootstrapIfEmpty(config: Readonly<ServerConfig>, organizations: ReturnType<typeof createOrganizationService>): Promise<App['bootstrap']> {
+  const created = await organizations.bootstrap(config.bootstrap.organization)
+  if (created === null) return null
+  const tokenFile = join(config.data_dir, 'admin-token')
+  await writeFile(tokenFile, `${created.admin.secret}\n`, { mode: 0o600 })
+  await chmod(tokenFile, 0o600)
+  return { organization: created.organization.slug, adminToken: created.admin.secret, tokenFile }
+}

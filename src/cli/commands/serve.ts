@@ -1,0 +1,54 @@
+/** `packyard serve [--config FILE]` with every configuration key as a flag (DESIGN.md 1.2). */
+import { CONFIG_KEYS, flagNameOf, loadServerConfig } from '../../config/server-config.js'
+import { EXIT_OK, type Command } from '../command.js'
+import { parseOptions, stringOption } from '../parse-options.js'
+import { readTextFile } from '../read-input.js'
+
+const USAGE = `Usage: packyard serve [--config FILE] [options]
+
+Starts the registry. Every setting comes from a flag, an environment variable (PACKYARD_<KEY>) or the
+configuration file, in that order of precedence.
+
+Options:
+  --config FILE                   YAML or JSON configuration file
+  --listen HOST:PORT              default 127.0.0.1:8080
+  --public-url URL                default http://127.0.0.1:8080; audiences are {public_url}/{org}/{registry}
+  --data-dir DIR                  default ./data
+  --database sqlite|sqlite:PATH   default sqlite ({data_dir}/packyard.db)
+  --blobs file|file:PATH          default file ({data_dir}/blobs)
+  --max-upload-bytes N            default 2147483648
+  --embedded-issuer BOOL          default true
+  --bootstrap-organization SLUG   default default
+  -h, --help                      show this help
+
+PACKYARD_ADMIN_TOKEN, when set, is accepted as the server admin token.
+`
+
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'start the registry server',
+  usage: USAGE,
+  run: async (args, io) => {
+    const options = Object.fromEntries(CONFIG_KEYS.map((key) => [flagNameOf(key), { type: 'string' as const }]))
+    const parsed = parseOptions(args, { config: { type: 'string' }, ...options }, 0)
+    if (parsed.help) {
+      io.stdout(USAGE)
+      return EXIT_OK
+    }
+    const configFile = stringOption(parsed, 'config')
+    const flags = Object.fromEntries(
+      CONFIG_KEYS.flatMap((key) => {
+        const value = stringOption(parsed, flagNameOf(key))
+        return value === undefined ? [] : [[key, value]]
+      }),
+    )
+    const config = loadServerConfig({
+      ...(configFile !== undefined ? { file: { text: await readTextFile(configFile), name: configFile } } : {}),
+      env: io.env,
+      flags,
+    })
+    // Loaded only now, so that `--help` and the CI-side commands never load the server's dependencies.
+    const { runServer } = await import('../run-server.js')
+    return runServer(config, io)
+  },
+}

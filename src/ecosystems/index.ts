@@ -1,0 +1,7 @@
+/** The ecosystems this server speaks, in one table. */
+import { createEcosystemAdapters, type EcosystemAdapters } from './ecosystem-adapter.js'
+import { filesAdapter } from './files/files-adapter.js'
+
+export function createAllEcosystemAdapters(): EcosystemAdapters {
+  return createEcosystemAdapters([filesAdapter])
+}

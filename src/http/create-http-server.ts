@@ -1,0 +1,40 @@
+/**
+ * The Fastify server: logging with credentials redacted, request ids, body limits, multipart streaming, the
+ * error handler, health, metrics and every route. Fastify is a transport here; the routes call the domain.
+ */
+import { randomUUID } from 'node:crypto'
+import multipart from '@fastify/multipart'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { EcosystemAdapters } from '../ecosystems/ecosystem-adapter.js'
+import { registerOrganizationRoutes } from './api/organizations-routes.js'
+import { registerPackageRoutes } from './api/packages-routes.js'
+import { registerRegistryRoutes } from './api/registries-routes.js'
+import { registerErrorHandler } from './error-handler.js'
+import type { HttpDeps } from './http-deps.js'
+
+/** JSON bodies are policies and small objects; a megabyte is generous (policies are capped at 64 KiB). */
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024
+
+export async function createHttpServer(deps: HttpDeps, options: { logger: FastifyBaseLogger; ecosystems: EcosystemAdapters }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    genReqId: () => randomUUID(),
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  })
+  await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20, parts: 30 }, throwFileSizeLimit: true })
+  registerErrorHandler(app)
+  app.addHook('onResponse', (request, reply, done) => {
+    deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
+    done()
+  })
+  app.get('/healthz', () => ({ status: 'ok' }))
+  app.get('/metrics', (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.render()))
+  registerOrganizationRoutes(app, deps)
+  registerRegistryRoutes(app, deps)
+  registerPackageRoutes(app, deps, options.ecosystems)
+  options.ecosystems.registerRoutes(app, deps)
+  return app
+}

@@ -1,0 +1,28 @@
+/** What the HTTP routes are given: the domain's services, never a store or a driver directly. */
+import type { TokenVerifier } from '../oidc/verify-id-token.js'
+import type { PolicyIssuer } from '../policy/types.js'
+import type { AccessControl } from '../registry/access-control.js'
+import type { AuditSink } from '../registry/audit-sink.js'
+import type { OrganizationService } from '../registry/organization-service.js'
+import type { PackageService } from '../registry/package-service.js'
+import type { PolicyBook } from '../registry/policy-book.js'
+import type { AuditRepository, BlobStore, PolicyVersionRepository } from '../registry/ports.js'
+import type { RegistryService } from '../registry/registry-service.js'
+import type { Metrics } from './metrics.js'
+
+export interface HttpDeps {
+  readonly publicUrl: string
+  readonly maxUploadBytes: number
+  readonly organizations: OrganizationService
+  readonly registries: RegistryService
+  readonly packages: PackageService
+  readonly policies: PolicyBook
+  readonly policyVersions: PolicyVersionRepository
+  readonly auditLog: AuditRepository
+  readonly auditSink: AuditSink
+  readonly access: AccessControl
+  readonly verifier: TokenVerifier
+  readonly issuers: readonly PolicyIssuer[]
+  readonly blobs: BlobStore
+  readonly metrics: Metrics
+}

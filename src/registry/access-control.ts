@@ -1,0 +1,152 @@
+/**
+ * One authentication and authorization layer for every route (DESIGN.md 1.5). A credential is the server
+ * admin token, a Packyard API token, or an OIDC token; the last is verified for the addressed registry's
+ * audience and then decided by that registry's policy. Refusals carry a code and a short message for the
+ * caller; the detail (statement, rule, claims) goes only to the audit log.
+ */
+import { AppError, type AuthenticationCode, type AuthorizationCode } from '../errors.js'
+import type { TokenVerifier, VerifiedToken } from '../oidc/verify-id-token.js'
+import { evaluatePolicy } from '../policy/evaluate-policy.js'
+import { hashApiTokenSecret, looksLikeApiToken, secretsEqual } from './api-token-secret.js'
+import type { AuditSink } from './audit-sink.js'
+import type { PolicyBook } from './policy-book.js'
+import type { MetadataStore } from './ports.js'
+import type { ApiScope, ApiToken, Organization, Registry } from './records.js'
+
+export type Principal =
+  | { readonly kind: 'server_admin' }
+  | { readonly kind: 'api_token'; readonly token: ApiToken }
+  | {
+      readonly kind: 'oidc'
+      readonly token: VerifiedToken
+      readonly registryId: string
+      readonly statement: number
+      readonly policyVersion: number
+      readonly scopes: readonly ApiScope[]
+    }
+  | { readonly kind: 'anonymous' }
+
+/** A refusal: 401, 403 or 503 by its code. */
+export class AccessDenied extends AppError {
+  constructor(
+    code: AuthenticationCode | AuthorizationCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(code, message)
+  }
+}
+
+export interface AccessControlDeps {
+  readonly store: MetadataStore
+  readonly verifier: TokenVerifier
+  readonly policies: PolicyBook
+  readonly audit: AuditSink
+  /** `{public_url}`, without a trailing slash: audiences are `{public_url}/{org}/{registry}`. */
+  readonly publicUrl: string
+  /** PACKYARD_ADMIN_TOKEN, when set. */
+  readonly serverAdminToken?: string | undefined
+}
+
+export interface AccessControl {
+  /** For organization-level routes: the admin token or an API token of the organization with `scope`. */
+  authorizeOrganization(credential: string | undefined, org: Organization, scope: ApiScope): Promise<Principal>
+  /** For registry routes: also OIDC tokens for this registry, and anonymous reads of a public registry. */
+  authorizeRegistry(credential: string | undefined, org: Organization, registry: Registry, scope: ApiScope): Promise<Principal>
+  /** For routes open to any authenticated caller: the server admin or any live API token. */
+  authenticateAny(credential: string | undefined): Promise<Principal>
+  /** For routes of the server admin only. */
+  authorizeServerAdmin(credential: string | undefined): Principal
+  /** The audience OIDC tokens for `registry` must carry. */
+  audienceOf(org: Organization, registry: Registry): string
+}
+
+export function createAccessControl(deps: AccessControlDeps): AccessControl {
+  const { audit } = deps
+  const isServerAdmin = (credential: string) =>
+    deps.serverAdminToken !== undefined && deps.serverAdminToken !== '' && secretsEqual(credential, deps.serverAdminToken)
+
+  const authorizeApiToken = async (credential: string, org: Organization, registry: Registry | null, scope: ApiScope): Promise<Principal> => {
+    const token = await deps.store.apiTokens.findByHash(hashApiTokenSecret(credential))
+    const record = (outcome: 'accepted' | 'refused', code: string | null) => { audit.record({ organizationId: org.id, registryId: registry?.id ?? null, type: 'auth.decision', outcome, code, actor: token === undefined ? 'api_token:unknown' : `api_token:${token.id}`, detail: { method: 'api_token', scope } }); }
+    if (token === undefined || token.revokedAt !== null || token.organizationId !== org.id) {
+      record('refused', 'api_token_invalid')
+      throw new AccessDenied('api_token_invalid', 'the API token is not valid for this organization')
+    }
+    if (!token.scopes.includes(scope) && !token.scopes.includes('admin')) {
+      record('refused', 'scope_missing')
+      throw new AccessDenied('scope_missing', `the API token lacks the ${scope} scope`)
+    }
+    record('accepted', null)
+    return { kind: 'api_token', token }
+  }
+
+  const audienceOf = (org: Organization, registry: Registry) => `${deps.publicUrl}/${org.slug}/${registry.slug}`
+
+  const authorizeOidc = async (credential: string, org: Organization, registry: Registry, scope: ApiScope): Promise<Principal> => {
+    const result = await deps.verifier.verify(credential, audienceOf(org, registry))
+    const base = { organizationId: org.id, registryId: registry.id, type: 'auth.decision' }
+    if (!result.ok) {
+      audit.record({ ...base, outcome: 'refused', code: result.code, actor: `oidc:${result.issuer ?? 'unknown'}`, detail: { method: 'oidc', scope, reason: result.message } })
+      throw new AccessDenied(result.code, result.message, result.retryAfterSeconds)
+    }
+    const token = result.token
+    const who = describeToken(token)
+    const policy = await deps.policies.load(registry)
+    const decision = policy === null ? null : evaluatePolicy(policy, token.claims)
+    const deny = (code: AuthorizationCode, message: string, statement: number | null) => {
+      audit.record({ ...base, outcome: 'refused', code, actor: who.actor, detail: { ...who.detail, scope, statement, policy_version: registry.policyVersion } })
+      return new AccessDenied(code, message)
+    }
+    if (decision === null || decision.code === 'policy_missing') throw deny('policy_missing', 'the registry has no OIDC policy', null)
+    if (decision.statement === null) throw deny('policy_no_match', 'the token matches no statement of the registry\'s OIDC policy', null)
+    if (!decision.scopes.some((granted) => granted === scope)) {
+      throw deny('scope_missing', `the matching policy statement does not grant ${scope}`, decision.statement)
+    }
+    audit.record({ ...base, outcome: 'accepted', code: null, actor: who.actor, detail: { ...who.detail, scope, statement: decision.statement, policy_version: registry.policyVersion } })
+    return { kind: 'oidc', token, registryId: registry.id, statement: decision.statement, policyVersion: registry.policyVersion ?? 0, scopes: decision.scopes }
+  }
+
+  return {
+    audienceOf,
+    authorizeServerAdmin(credential) {
+      if (credential === undefined) throw new AccessDenied('token_missing', 'this route needs the server admin token')
+      if (!isServerAdmin(credential)) throw new AccessDenied('api_token_invalid', 'this route needs the server admin token')
+      return { kind: 'server_admin' }
+    },
+    async authenticateAny(credential) {
+      if (credential === undefined) throw new AccessDenied('token_missing', 'an API token is required')
+      if (isServerAdmin(credential)) return { kind: 'server_admin' }
+      const token = looksLikeApiToken(credential) ? await deps.store.apiTokens.findByHash(hashApiTokenSecret(credential)) : undefined
+      if (token === undefined || token.revokedAt !== null) throw new AccessDenied('api_token_invalid', 'the API token is not valid')
+      return { kind: 'api_token', token }
+    },
+    async authorizeOrganization(credential, org, scope) {
+      if (credential === undefined) throw new AccessDenied('token_missing', 'an API token is required')
+      if (isServerAdmin(credential)) return { kind: 'server_admin' }
+      if (!looksLikeApiToken(credential)) {
+        throw new AccessDenied('scope_missing', 'OIDC tokens grant access to one registry\'s packages only; use an API token')
+      }
+      return authorizeApiToken(credential, org, null, scope)
+    },
+    async authorizeRegistry(credential, org, registry, scope) {
+      if (credential === undefined) {
+        if (registry.public && scope === 'read_packages') return { kind: 'anonymous' }
+        throw new AccessDenied('token_missing', 'a token is required: an OIDC token for this registry, or an API token')
+      }
+      if (isServerAdmin(credential)) return { kind: 'server_admin' }
+      if (looksLikeApiToken(credential)) return authorizeApiToken(credential, org, registry, scope)
+      return authorizeOidc(credential, org, registry, scope)
+    },
+  }
+}
+
+/** Who a token speaks for, for the audit log: issuer, subject and `jti` (or the token's digest), never the token. */
+function describeToken(token: VerifiedToken): { actor: string; detail: Record<string, unknown> } {
+  const iss = typeof token.claims.iss === 'string' ? token.claims.iss : token.issuer.issuer
+  const sub = typeof token.claims.sub === 'string' ? token.claims.sub : null
+  return {
+    actor: `oidc:${iss}|${sub ?? ''}`,
+    detail: { method: 'oidc', issuer: iss, subject: sub, ...(token.jti !== null ? { jti: token.jti } : { token_digest: token.tokenDigest }) },
+  }
+}

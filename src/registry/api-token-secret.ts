@@ -1,0 +1,27 @@
+/** Packyard API tokens: `pky_` and 256 random bits; only their SHA-256 is stored, and compared in constant time. */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export const API_TOKEN_PREFIX = 'pky_'
+/** 32 bytes: guessing is hopeless, and the base64url form stays short enough to paste. */
+const API_TOKEN_BYTES = 32
+
+export function generateApiTokenSecret(): string {
+  return `${API_TOKEN_PREFIX}${randomBytes(API_TOKEN_BYTES).toString('base64url')}`
+}
+
+/** True for text shaped like a Packyard API token (as opposed to a JWT). */
+export function looksLikeApiToken(credential: string): boolean {
+  return credential.startsWith(API_TOKEN_PREFIX)
+}
+
+/** The stored form of a secret: SHA-256, hex. A database leak then reveals no usable token. */
+export function hashApiTokenSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+/** Compares two secrets without leaking through timing where they differ (or their lengths). */
+export function secretsEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest()
+  const right = createHash('sha256').update(b).digest()
+  return timingSafeEqual(left, right)
+}

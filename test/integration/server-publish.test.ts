@@ -1,0 +1,170 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { startLocalIssuer, type LocalIssuer } from '../helpers/local-issuer.js'
+import { fileForm, startServer, type TestServer } from '../helpers/start-server.js'
+
+const API = '/v2/packages/organizations/default/registries'
+interface Json { [key: string]: unknown }
+const json = async (response: Response) => (await response.json()) as Json
+
+describe('REST API: publishing and downloading with OIDC and API tokens', () => {
+  let issuer: LocalIssuer
+  let server: TestServer
+  let audience = ''
+  const token = (overrides: Record<string, unknown> = {}) => issuer.sign({ aud: audience, ...overrides })
+  const publish = (registry: string, filename: string, content: string, credential: string | null) =>
+    server.request('POST', `${API}/${registry}/packages`, { token: credential, body: fileForm(filename, content) })
+
+  before(async () => {
+    issuer = await startLocalIssuer()
+    issuer.addKey('RS256')
+    server = await startServer({ issuers: [{ issuer: issuer.issuer, allow_insecure_http: true }] })
+    const policy = `- iss: ${issuer.issuer}
+  scopes: [read_packages, write_packages]
+  claims:
+    organization_slug: acme
+    pipeline_slug: web
+    build_branch: main
+- iss: ${issuer.issuer}
+  scopes: [read_packages]
+  claims:
+    organization_slug: acme
+    pipeline_slug: reader
+`
+    for (const name of ['tools', 'open']) {
+      const response = await server.request('POST', API, { json: { name, ecosystem: 'files', oidc_policy: policy, public: name === 'open' } })
+      assert.equal(response.status, 201, await response.text())
+    }
+    await server.request('POST', API, { json: { name: 'no policy', ecosystem: 'files' } })
+    audience = `${server.url}/default/tools`
+  })
+  after(async () => {
+    await server.close()
+    await issuer.close()
+  })
+
+  it('publishes with an OIDC token, records provenance, and serves the file back', async () => {
+    const response = await publish('tools', 'cli-1.0.0.tar.gz', 'the bytes', token())
+    assert.equal(response.status, 201, await response.clone().text())
+    const pkg = await json(response)
+    assert.equal(pkg.name, 'cli')
+    assert.equal(pkg.version, '1.0.0')
+    assert.equal(pkg.size, 9)
+    assert.deepEqual(pkg.digests, { sha256: createHash('sha256').update('the bytes').digest('hex'), sha512: createHash('sha512').update('the bytes').digest('hex') })
+    const provenance = pkg.provenance as Json
+    assert.equal(provenance.issuer, issuer.issuer)
+    assert.equal(provenance.statement, 0)
+    assert.equal(provenance.policy_version, 1)
+    const download = await server.request('GET', '/default/tools/files/cli-1.0.0.tar.gz', { token: token() })
+    assert.equal(download.status, 200)
+    assert.equal(await download.text(), 'the bytes')
+    assert.equal(download.headers.get('content-disposition'), 'attachment; filename="cli-1.0.0.tar.gz"')
+    assert.equal(download.headers.get('x-content-type-options'), 'nosniff')
+    assert.equal(download.headers.get('etag'), `"${String((pkg.digests as Json).sha256)}"`)
+    const got = await json(await server.request('GET', `${API}/tools/packages/${String(pkg.id)}`, { token: token() }))
+    assert.deepEqual(got.provenance, pkg.provenance)
+  })
+
+  it('serves byte ranges and conditional requests', async () => {
+    await publish('tools', 'ranged-1.0.0.bin', '0123456789', token())
+    const path = '/default/tools/files/ranged-1.0.0.bin'
+    const partial = await server.request('GET', path, { token: token(), headers: { range: 'bytes=2-4' } })
+    assert.equal(partial.status, 206)
+    assert.equal(await partial.text(), '234')
+    assert.equal(partial.headers.get('content-range'), 'bytes 2-4/10')
+    const suffix = await server.request('GET', path, { token: token(), headers: { range: 'bytes=-3' } })
+    assert.equal(await suffix.text(), '789')
+    assert.equal((await server.request('GET', path, { token: token(), headers: { range: 'bytes=20-' } })).status, 416)
+    const etag = (await server.request('GET', path, { token: token() })).headers.get('etag') ?? ''
+    assert.equal((await server.request('GET', path, { token: token(), headers: { 'if-none-match': etag } })).status, 304)
+  })
+
+  it('accepts the token as Basic password with any username and as `Token`', async () => {
+    const basic = `Basic ${Buffer.from(`buildkite:${token()}`).toString('base64')}`
+    assert.equal((await server.request('GET', `${API}/tools/packages`, { token: null, headers: { authorization: basic } })).status, 200)
+    assert.equal((await server.request('GET', `${API}/tools/packages`, { token: null, headers: { authorization: `Token ${token()}` } })).status, 200)
+  })
+
+  const refusals: [string, () => string | null, number, string][] = [
+    ['no credential', () => null, 401, 'token_missing'],
+    ['a malformed token', () => 'not.a.jwt', 401, 'token_malformed'],
+    ['another registry\'s audience', () => issuer.sign({ aud: `${server.url}/default/open` }), 401, 'audience_mismatch'],
+    ['an expired token', () => token({ iat: Math.floor(Date.now() / 1000) - 900, nbf: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 }), 401, 'token_expired'],
+    ['a lifetime over the cap', () => token({ exp: Math.floor(Date.now() / 1000) + 3600 }), 401, 'token_lifetime_exceeded'],
+    ['an unknown API token', () => 'pky_unknown', 401, 'api_token_invalid'],
+    ['another pipeline', () => token({ pipeline_slug: 'evil' }), 403, 'policy_no_match'],
+    ['a statement without write_packages', () => token({ pipeline_slug: 'reader' }), 403, 'scope_missing'],
+  ]
+  for (const [what, credential, status, code] of refusals) {
+    it(`refuses a publish with ${what}: ${String(status)} ${code}`, async () => {
+      const response = await publish('tools', 'refused-1.0.0.tgz', 'x', credential())
+      assert.equal(response.status, status)
+      const body = await json(response)
+      assert.equal(body.code, code)
+      assert.doesNotMatch(JSON.stringify(body), /pipeline_slug|evil|"statement"|"rules"/)
+    })
+  }
+
+  it('refuses every OIDC token for a registry without a policy: 403 policy_missing', async () => {
+    const response = await publish('no-policy', 'x-1.0.0.tgz', 'x', issuer.sign({ aud: `${server.url}/default/no-policy` }))
+    assert.equal(response.status, 403)
+    assert.equal((await json(response)).code, 'policy_missing')
+  })
+
+  it('refuses an issuer it does not trust with 401 issuer_not_trusted', async () => {
+    const other = await startLocalIssuer()
+    other.addKey('RS256')
+    const response = await publish('tools', 'x-1.0.0.tgz', 'x', other.sign({ aud: audience }))
+    assert.equal((await json(response)).code, 'issuer_not_trusted')
+    assert.equal(other.requestCount(), 0)
+    await other.close()
+  })
+
+  it('refuses a file name that is not {BASENAME}-{SEMVER}.{EXT} with Buildkite\'s message', async () => {
+    const body = await json(await publish('tools', 'notes.txt', 'x', token()))
+    assert.equal(body.message, 'Invalid filename format. Expected: {BASENAME}-{SEMVER}.{EXT}')
+  })
+
+  it('never lets a version be published twice, also when 20 publishes race', async () => {
+    assert.equal((await publish('tools', 'once-1.0.0.tgz', 'a', token())).status, 201)
+    assert.equal((await publish('tools', 'once-1.0.0.tgz', 'b', token())).status, 409)
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => publish('tools', 'race-2.0.0.tgz', `body ${String(i)}`, token()).then((r) => r.status)))
+    assert.equal(statuses.filter((s) => s === 201).length, 1)
+    assert.equal(statuses.filter((s) => s === 409).length, 19)
+  })
+
+  it('lists packages newest first with cursors and a name filter; delete needs delete_packages', async () => {
+    for (const v of ['1.0.0', '1.1.0', '1.2.0']) await publish('tools', `paged-${v}.tgz`, v, token())
+    const first = await json(await server.request('GET', `${API}/tools/packages?name=paged&per_page=2`, { token: token() }))
+    assert.deepEqual((first.items as Json[]).map((p) => p.version), ['1.2.0', '1.1.0'])
+    const next = String((first.links as Json).next)
+    const second = await json(await server.request('GET', next.slice(server.url.length), { token: token() }))
+    assert.deepEqual((second.items as Json[]).map((p) => p.version), ['1.0.0'])
+    const id = String((first.items as Json[])[0]?.id)
+    const denied = await server.request('DELETE', `${API}/tools/packages/${id}`, { token: token() })
+    assert.equal((await json(denied)).code, 'scope_missing')
+    assert.equal((await server.request('DELETE', `${API}/tools/packages/${id}`)).status, 204)
+    assert.equal((await server.request('GET', '/default/tools/files/paged-1.2.0.tgz', { token: token() })).status, 404)
+    assert.equal((await publish('tools', 'paged-1.2.0.tgz', 'again', token())).status, 409)
+  })
+
+  it('serves a public registry to anonymous readers but not anonymous writers', async () => {
+    assert.equal((await publish('open', 'pub-1.0.0.tgz', 'p', issuer.sign({ aud: `${server.url}/default/open` }))).status, 201)
+    const download = await server.request('GET', '/default/open/files/pub-1.0.0.tgz', { token: null })
+    assert.equal(await download.text(), 'p')
+    assert.equal((await publish('open', 'anon-1.0.0.tgz', 'a', null)).status, 401)
+  })
+
+  it('audits OIDC decisions with issuer, subject and jti, never the token', async () => {
+    const sent = token({ pipeline_slug: 'evil' })
+    await publish('tools', 'audited-1.0.0.tgz', 'x', sent)
+    const events = await json(await server.request('GET', '/v2/packages/organizations/default/audit_events?type=auth.decision&outcome=refused'))
+    const text = JSON.stringify(events)
+    assert.ok(!text.includes(sent))
+    const match = (events.items as Json[]).find((e) => e.code === 'policy_no_match')
+    assert.ok(match)
+    assert.equal((match.detail as Json).issuer, issuer.issuer)
+    assert.equal(typeof (match.detail as Json).jti, 'string')
+  })
+})
