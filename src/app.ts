@@ -14,6 +14,7 @@ import { createMetrics } from './http/metrics.js'
 import { systemClock, type Clock } from './lib/clock.js'
 import { openFsBlobStore } from './blobs/fs-blob-store.js'
 import { resolveTrustedIssuers } from './oidc/resolve-trusted-issuers.js'
+import { createCachingTokenVerifier } from './oidc/caching-token-verifier.js'
 import { createTokenVerifier } from './oidc/verify-id-token.js'
 import { createAccessControl } from './registry/access-control.js'
 import { createAuditSink } from './registry/audit-sink.js'
@@ -65,7 +66,8 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       innerSink.record(event)
     },
   }
-  const verifier = createTokenVerifier({ issuers, clock })
+  // Clients that reuse one token per session (twine, OCI clients) pay for its signature once.
+  const verifier = createCachingTokenVerifier(createTokenVerifier({ issuers, clock }), { clock })
   const organizations = createOrganizationService({ store })
   const access = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
   const server = await createHttpServer(

@@ -48,3 +48,9 @@ export const MAX_KEY_CANDIDATES = 4
 
 /** Smallest RSA modulus accepted, in bits (RFC 8725 §3.5; jose's `minRsaBits`). */
 export const MIN_RSA_MODULUS_BITS = 2048
+
+/**
+ * Verified tokens remembered per server, so that a client reusing one token (twine, OCI clients) pays for the
+ * signature once; each entry is dropped at its token's expiry. Bounds memory at about 10 MB of small tokens.
+ */
+export const MAX_CACHED_VERIFIED_TOKENS = 10_000

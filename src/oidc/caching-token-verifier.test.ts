@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createFixedClock } from '../lib/clock.js'
+import { createCachingTokenVerifier } from './caching-token-verifier.js'
+import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
+import type { VerifiedToken } from './verified-token.js'
+
+const NOW_S = 1_800_000_000
+
+function countingVerifier(outcome: (token: string) => VerifyResult): TokenVerifier & { calls: number } {
+  const verifier = {
+    calls: 0,
+    verify(token: string) {
+      verifier.calls += 1
+      return Promise.resolve(outcome(token))
+    },
+  }
+  return verifier
+}
+
+const accepted = (exp: number): VerifyResult => ({ ok: true, token: { claims: { exp } } as unknown as VerifiedToken })
+const refused: VerifyResult = { ok: false, code: 'issuer_unavailable', message: 'down', retryAfterSeconds: 10 }
+
+describe('createCachingTokenVerifier', () => {
+  it('verifies a reused token once until it expires', async () => {
+    const clock = createFixedClock(NOW_S * 1000)
+    const inner = countingVerifier(() => accepted(NOW_S + 60))
+    const verifier = createCachingTokenVerifier(inner, { clock })
+    for (let i = 0; i < 5; i += 1) assert.equal((await verifier.verify('t', 'aud')).ok, true)
+    assert.equal(inner.calls, 1)
+    clock.advanceMs(60_000)
+    await verifier.verify('t', 'aud')
+    assert.equal(inner.calls, 2)
+  })
+
+  it('keeps audiences apart: a token cached for one registry is verified again for another', async () => {
+    const inner = countingVerifier(() => accepted(NOW_S + 60))
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000) })
+    await verifier.verify('t', 'https://r/acme/a')
+    await verifier.verify('t', 'https://r/acme/b')
+    assert.equal(inner.calls, 2)
+  })
+
+  it('never caches a refusal', async () => {
+    const inner = countingVerifier(() => refused)
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000) })
+    await verifier.verify('t', 'aud')
+    await verifier.verify('t', 'aud')
+    assert.equal(inner.calls, 2)
+  })
+
+  it('stays within its size bound', async () => {
+    const inner = countingVerifier(() => accepted(NOW_S + 60))
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000), maxEntries: 2 })
+    for (const token of ['a', 'b', 'c']) await verifier.verify(token, 'aud')
+    await verifier.verify('c', 'aud')
+    assert.equal(inner.calls, 3)
+    await verifier.verify('a', 'aud')
+    assert.equal(inner.calls, 4)
+  })
+})

@@ -1,0 +1,54 @@
+/**
+ * A verifier that remembers tokens it accepted, per audience, until they expire: clients that send the same
+ * token on every request (twine, OCI clients, npm) then cost one signature check, not one per request. The
+ * policy is still evaluated on every request by the caller, so a policy change applies at once.
+ *
+ * Keyed by the exact token text and audience. Token variants cannot hit another token's entry: the parser
+ * accepts one spelling per token (canonical base64url), and any other text is verified in full. Refusals are
+ * never cached, so a token refused while its issuer was down is retried.
+ */
+import type { Clock } from '../lib/clock.js'
+import { MAX_CACHED_VERIFIED_TOKENS } from './verification-limits.js'
+import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
+
+interface Entry {
+  readonly result: VerifyResult & { ok: true }
+  /** When the verifier itself would start refusing the token as expired, in ms. */
+  readonly expiresAtMs: number
+}
+
+export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: Clock; maxEntries?: number }): TokenVerifier {
+  const maxEntries = deps.maxEntries ?? MAX_CACHED_VERIFIED_TOKENS
+  const entries = new Map<string, Entry>()
+  return {
+    async verify(token, audience) {
+      const key = `${audience}\n${token}`
+      const cached = entries.get(key)
+      if (cached !== undefined) {
+        if (deps.clock.nowMs() < cached.expiresAtMs) return cached.result
+        entries.delete(key)
+      }
+      const result = await inner.verify(token, audience)
+      if (result.ok) remember(key, result)
+      return result
+    },
+  }
+
+  function remember(key: string, result: VerifyResult & { ok: true }): void {
+    const { exp } = result.token.claims
+    if (typeof exp !== 'number') return
+    // The verifier accepts a token until `exp + skew`; the cache stops at `exp`, never later than the verifier.
+    const expiresAtMs = exp * 1000
+    if (entries.size >= maxEntries) dropExpiredOrOldest()
+    entries.set(key, { result, expiresAtMs })
+  }
+
+  function dropExpiredOrOldest(): void {
+    const now = deps.clock.nowMs()
+    for (const [key, entry] of entries) if (entry.expiresAtMs <= now) entries.delete(key)
+    if (entries.size >= maxEntries) {
+      const oldest = entries.keys().next()
+      if (oldest.done !== true) entries.delete(oldest.value)
+    }
+  }
+}
