@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { AppError } from '../errors.js'
+import { isJsonObject } from '../lib/is-json-object.js'
 import { parseSafeYaml } from '../lib/safe-yaml.js'
 import { DEFAULT_ISSUER_ENTRIES, IssuerEntries } from './issuer-entry.js'
 
@@ -88,7 +89,7 @@ function readFile(file: ConfigSources['file']): Record<string, unknown> {
     throw new AppError('config_invalid', problems.map((p) => `${file.name}:${String(p.line)}:${String(p.column)}: ${p.message}`).join('\n'))
   }
   if (value === null || value === undefined) return {}
-  if (!isRecord(value)) throw new AppError('config_invalid', `${file.name}: the configuration must be a map of keys`)
+  if (!isJsonObject(value)) throw new AppError('config_invalid', `${file.name}: the configuration must be a map of keys`)
   return structuredClone(value)
 }
 
@@ -118,17 +119,13 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
     return
   }
   const nested = target[head]
-  const parent: Record<string, unknown> = isRecord(nested) ? nested : {}
+  const parent: Record<string, unknown> = isJsonObject(nested) ? nested : {}
   parent[child] = value
   target[head] = parent
 }
 
 function isScalarKey(key: string): key is ScalarKey {
   return Object.hasOwn(SCALAR_KEYS, key)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function deepFreeze<T>(value: T): T {

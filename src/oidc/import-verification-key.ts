@@ -4,7 +4,7 @@
  * (catalog G10). The rules are jose's `isUsableJWK` plus the ones jose applies later (RSA size, curve points).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto'
-import { isJsonObject, readOwn } from './is-json-object.js'
+import { isJsonObject, readOwn } from '../lib/is-json-object.js'
 import { MIN_RSA_MODULUS_BITS } from './verification-limits.js'
 
 /** A usable public key, with the JWK members key selection compares. */

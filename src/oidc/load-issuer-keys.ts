@@ -6,7 +6,7 @@
 import type { AddressPolicy } from './classify-address.js'
 import type { FetchJson } from './guarded-fetch.js'
 import type { VerificationKey } from './import-verification-key.js'
-import { isJsonObject, readOwn } from './is-json-object.js'
+import { isJsonObject, readOwn } from '../lib/is-json-object.js'
 import { readJwks } from './read-jwks.js'
 import type { TrustedIssuer } from './trusted-issuer.js'
 

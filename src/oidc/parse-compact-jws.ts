@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { AuthenticationCode } from '../errors.js'
 import { isForbiddenAlgorithm } from './algorithm-spec.js'
-import { isJsonObject, readOwn } from './is-json-object.js'
+import { isJsonObject, readOwn } from '../lib/is-json-object.js'
 import { MAX_REMEMBERED_HEADERS, MAX_TOKEN_BYTES } from './verification-limits.js'
 
 export interface ParsedJws {

@@ -1,6 +1,6 @@
 /** Reads a JWK Set document (RFC 7517 §5) into usable verification keys. */
 import { importVerificationKey, type VerificationKey } from './import-verification-key.js'
-import { isJsonObject, readOwn } from './is-json-object.js'
+import { isJsonObject, readOwn } from '../lib/is-json-object.js'
 import { MAX_KEYS_PER_ISSUER } from './verification-limits.js'
 
 export interface JwksContents {

@@ -4,6 +4,7 @@
  */
 import { decodeJwt } from 'jose'
 import { systemClock } from '../../lib/clock.js'
+import { isJsonObject } from '../../lib/is-json-object.js'
 import { createTokenVerifier } from '../../oidc/verify-id-token.js'
 import type { TrustedIssuer } from '../../oidc/trusted-issuer.js'
 import { checkPolicy } from '../../policy/check-policy.js'
@@ -103,7 +104,7 @@ function parseClaims(text: string, file: string): Readonly<Record<string, unknow
   } catch (error) {
     throw new UsageError(`${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
-  if (!isPlainObject(value)) throw new UsageError(`${file} must hold a JSON object of claims`)
+  if (!isJsonObject(value)) throw new UsageError(`${file} must hold a JSON object of claims`)
   return value
 }
 
@@ -113,8 +114,4 @@ function decodeUnverified(token: string): Readonly<Record<string, unknown>> {
   } catch {
     throw new UsageError('--token is not a JWT (expected three base64url parts)')
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
