@@ -87,6 +87,7 @@ async function explainInput(
   const token = tokenOption === '-' ? (await io.readStdin()).trim() : (tokenOption ?? '')
   const audience = stringOption(parsed, 'audience')
   if (audience === undefined) {
+    io.stderr('note: the token was not verified (no --audience); its claims are explained as given\n')
     return { ...explainPolicy(policy, decodeUnverified(token)), verified: false }
   }
   const verifier = createTokenVerifier({ issuers, clock: systemClock })
