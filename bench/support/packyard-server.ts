@@ -1,0 +1,34 @@
+/**
+ * Bench-only: the real Packyard server (`createApp`, as `packyard serve` builds it) in its own process, for
+ * benchmarks that measure its throughput and memory apart from the client's. Logging is at `warn`: the
+ * benchmarks measure the server, not pino writing two lines per request to a pipe.
+ *
+ *   node --import tsx bench/support/packyard-server.ts --data-dir DIR [--config FILE]
+ */
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { createApp } from '../../src/app.js'
+import { loadServerConfig } from '../../src/config/server-config.js'
+import { findFreePort } from '../../test/helpers/start-server.js'
+import { announceReadyUntilStopped, BENCH_ADMIN_TOKEN } from './child-protocol.js'
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, config: { type: 'string' } } })
+  const dataDir = values['data-dir']
+  if (dataDir === undefined) throw new Error('--data-dir is required')
+  const port = await findFreePort()
+  const url = `http://127.0.0.1:${String(port)}`
+  const configPath = values.config
+  const config = loadServerConfig({
+    env: {},
+    flags: { listen: `127.0.0.1:${String(port)}`, public_url: url, data_dir: dataDir },
+    ...(configPath !== undefined ? { file: { name: basename(configPath), text: await readFile(configPath, 'utf8') } } : {}),
+  })
+  const app = await createApp(config, { env: { PACKYARD_ADMIN_TOKEN: BENCH_ADMIN_TOKEN }, logger: pino({ level: 'warn' }) })
+  await app.server.listen({ host: '127.0.0.1', port })
+  announceReadyUntilStopped(url, () => app.close())
+}
+
+await main()
