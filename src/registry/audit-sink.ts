@@ -29,9 +29,7 @@ export function createAuditSink(deps: { store: MetadataStore; onError: (error: u
     queue = []
     if (batch.length > 0) {
       writing = writing
-        .then(() => deps.store.transaction(async (tx) => {
-          for (const event of batch) await tx.audit.append(event)
-        }))
+        .then(() => deps.store.transaction((tx) => tx.audit.appendMany(batch)))
         .catch(deps.onError)
     }
     return writing

@@ -89,6 +89,8 @@ export interface AuditFilter {
 
 export interface AuditRepository {
   append(event: Omit<AuditEvent, 'id' | 'seq' | 'createdAt'>): Promise<AuditEvent>
+  /** Appends several events in one statement per chunk; run inside a transaction for all-or-nothing. */
+  appendMany(events: readonly Omit<AuditEvent, 'id' | 'seq' | 'createdAt'>[]): Promise<void>
   list(organizationId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>
 }
 

@@ -7,23 +7,34 @@ import { nowIso, toNumber, type StoreContext } from './store-context.js'
 
 const OUTCOMES: readonly AuditEvent['outcome'][] = ['accepted', 'refused', 'done']
 
+/** Rows per multi-row INSERT: 9 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
+const AUDIT_ROWS_PER_INSERT = 200
+
+type NewAuditEvent = Parameters<AuditRepository['append']>[0]
+
 export function createAuditRepository(context: StoreContext): AuditRepository {
   const { db } = context
+  const toRow = (event: NewAuditEvent) => ({
+    id: context.newId(),
+    organization_id: event.organizationId,
+    registry_id: event.registryId,
+    type: event.type,
+    outcome: event.outcome,
+    code: event.code,
+    actor: event.actor,
+    detail: JSON.stringify(event.detail),
+    created_at: nowIso(context),
+  })
   return {
     async append(event) {
-      const row = {
-        id: context.newId(),
-        organization_id: event.organizationId,
-        registry_id: event.registryId,
-        type: event.type,
-        outcome: event.outcome,
-        code: event.code,
-        actor: event.actor,
-        detail: JSON.stringify(event.detail),
-        created_at: nowIso(context),
-      }
+      const row = toRow(event)
       const inserted = await db.insertInto('audit_events').values(row).returning('seq').executeTakeFirstOrThrow()
       return toAuditEvent({ ...row, seq: toNumber(inserted.seq) })
+    },
+    async appendMany(events) {
+      for (let start = 0; start < events.length; start += AUDIT_ROWS_PER_INSERT) {
+        await db.insertInto('audit_events').values(events.slice(start, start + AUDIT_ROWS_PER_INSERT).map(toRow)).execute()
+      }
     },
     async list(organizationId, filter, page) {
       const plan = planPage(page)

@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Clock } from '../lib/clock.js'
 import type { MetadataStore } from '../registry/ports.js'
+import { cacheSqliteStatements } from './cache-sqlite-statements.js'
 import type { Database } from './database.js'
 import { createKyselyMetadataStore } from './kysely-metadata-store.js'
 import { migrateToLatest } from './migrate-to-latest.js'
@@ -20,7 +21,7 @@ export async function openSqliteStore(options: { path: string; clock: Clock; new
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${String(SQLITE_BUSY_TIMEOUT_MS)}`)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheSqliteStatements(sqlite) }) })
   try {
     await migrateToLatest(db, 'sqlite')
   } catch (error) {

@@ -108,6 +108,22 @@ describe('metadata store (sqlite)', () => {
     await assert.rejects(store.packages.list(registry.id, {}, { limit: 2, before: 'nonsense!' }), (e: unknown) => e instanceof AppError && e.code === 'request_invalid')
   })
 
+  it('appends a batch of audit events larger than one insert, in order', async () => {
+    const org = await store.organizations.create({ slug: 'batched', name: 'Batched' })
+    const events = Array.from({ length: 450 }, (_, i) => ({ organizationId: org.id, registryId: null, type: 'auth.decision', outcome: 'accepted' as const, code: null, actor: `a${String(i)}`, detail: { i } }))
+    await store.transaction((tx) => tx.audit.appendMany(events))
+    const page = await store.audit.list(org.id, {}, { limit: 100 })
+    assert.equal(page.items[0]?.actor, 'a449')
+    let count = page.items.length
+    let next = page.next
+    while (next !== null) {
+      const more = await store.audit.list(org.id, {}, { limit: 100, before: next })
+      count += more.items.length
+      next = more.next
+    }
+    assert.equal(count, 450)
+  })
+
   it('lists audit events newest first with filters', async () => {
     const org = await store.organizations.create({ slug: 'audited', name: 'Audited' })
     for (const outcome of ['accepted', 'refused', 'accepted'] as const) {
