@@ -18,7 +18,7 @@ import { createCachingTokenVerifier } from './oidc/caching-token-verifier.js'
 import { createTokenVerifier } from './oidc/verify-id-token.js'
 import { createAccessControl } from './registry/access-control.js'
 import { createAuditSink } from './registry/audit-sink.js'
-import { createOrganizationService } from './registry/organization-service.js'
+import { createOrganizationService, type OrganizationService } from './registry/organization-service.js'
 import { createPackageService } from './registry/package-service.js'
 import { createPolicyBook } from './registry/policy-book.js'
 import type { MetadataStore } from './registry/ports.js'
@@ -101,6 +101,13 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   }
 }
 
+/** The store and the organization service alone, for the `packyard admin` commands. */
+export async function openAdminServices(config: Readonly<ServerConfig>): Promise<{ organizations: OrganizationService; close(): Promise<void> }> {
+  await mkdir(config.data_dir, { recursive: true })
+  const store = await openStore(config, systemClock)
+  return { organizations: createOrganizationService({ store }), close: () => store.close() }
+}
+
 async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<MetadataStore> {
   if (config.database === 'sqlite') return openSqliteStore({ path: join(config.data_dir, 'packyard.db'), clock })
   if (config.database.startsWith('sqlite:')) return openSqliteStore({ path: config.database.slice('sqlite:'.length), clock })
@@ -113,7 +120,7 @@ async function openBlobs(config: Readonly<ServerConfig>) {
   throw new AppError('config_invalid', `blobs ${config.blobs}: S3 storage is not supported yet; use file`)
 }
 
-async function bootstrapIfEmpty(config: Readonly<ServerConfig>, organizations: ReturnType<typeof createOrganizationService>): Promise<App['bootstrap']> {
+async function bootstrapIfEmpty(config: Readonly<ServerConfig>, organizations: OrganizationService): Promise<App['bootstrap']> {
   const created = await organizations.bootstrap(config.bootstrap.organization)
   if (created === null) return null
   const tokenFile = join(config.data_dir, 'admin-token')

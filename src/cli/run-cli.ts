@@ -18,6 +18,16 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/serve.js')).serveCommand,
   },
   {
+    path: ['admin', 'org', 'create'],
+    summary: 'create an organization',
+    load: async () => (await import('./commands/admin.js')).adminOrgCreateCommand,
+  },
+  {
+    path: ['admin', 'token', 'create'],
+    summary: 'create an API token for an organization',
+    load: async () => (await import('./commands/admin.js')).adminTokenCreateCommand,
+  },
+  {
     path: ['policy', 'check'],
     summary: 'validate and lint an OIDC policy file',
     load: async () => (await import('./commands/policy-check.js')).policyCheckCommand,
@@ -34,7 +44,7 @@ const TOP_USAGE = `packyard: a package registry authenticated by OIDC trusted pu
 Usage: packyard <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(18)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(20)} ${c.summary}`).join('\n')}
 
 Run \`packyard <command> --help\` for a command's options.
 `
