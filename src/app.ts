@@ -58,12 +58,12 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   const metrics = createMetrics()
   const ecosystems = createAllEcosystemAdapters()
   const policies = createPolicyBook({ store, issuers })
-  const innerSink = createAuditSink({ store, onError: (error: unknown) => { logger.error({ err: error }, 'audit write failed'); } })
+  const innerSink = createAuditSink({ store, nowMs: () => clock.nowMs(), onError: (error: unknown) => { logger.error({ err: error }, 'audit write failed'); } })
   const auditSink = {
     ...innerSink,
-    record: (event: Parameters<typeof innerSink.record>[0]) => {
+    record: (event: Parameters<typeof innerSink.record>[0], coalesceKey?: string) => {
       if (event.type === 'auth.decision') metrics.authDecisions.inc({ outcome: event.outcome, code: event.code ?? 'ok' })
-      innerSink.record(event)
+      innerSink.record(event, coalesceKey)
     },
   }
   // Clients that reuse one token per session (twine, OCI clients) pay for its signature once.

@@ -7,7 +7,7 @@
 import { AppError, type AuthenticationCode, type AuthorizationCode } from '../errors.js'
 import type { TokenVerifier, VerifiedToken } from '../oidc/verify-id-token.js'
 import { evaluatePolicy } from '../policy/evaluate-policy.js'
-import { hashApiTokenSecret, looksLikeApiToken, secretsEqual } from './api-token-secret.js'
+import { createSecretMatcher, hashApiTokenSecret, looksLikeApiToken } from './api-token-secret.js'
 import type { AuditSink } from './audit-sink.js'
 import type { PolicyBook } from './policy-book.js'
 import type { MetadataStore } from './ports.js'
@@ -63,12 +63,16 @@ export interface AccessControl {
 
 export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const { audit } = deps
-  const isServerAdmin = (credential: string) =>
-    deps.serverAdminToken !== undefined && deps.serverAdminToken !== '' && secretsEqual(credential, deps.serverAdminToken)
+  const matchesAdmin = deps.serverAdminToken === undefined || deps.serverAdminToken === '' ? null : createSecretMatcher(deps.serverAdminToken)
+  const isServerAdmin = (credential: string) => matchesAdmin !== null && matchesAdmin(credential)
 
   const authorizeApiToken = async (credential: string, org: Organization, registry: Registry | null, scope: ApiScope): Promise<Principal> => {
     const token = await deps.store.apiTokens.findByHash(hashApiTokenSecret(credential))
-    const record = (outcome: 'accepted' | 'refused', code: string | null) => { audit.record({ organizationId: org.id, registryId: registry?.id ?? null, type: 'auth.decision', outcome, code, actor: token === undefined ? 'api_token:unknown' : `api_token:${token.id}`, detail: { method: 'api_token', scope } }); }
+    const record = (outcome: 'accepted' | 'refused', code: string | null) => {
+      const actor = token === undefined ? 'api_token:unknown' : `api_token:${token.id}`
+      const event = { organizationId: org.id, registryId: registry?.id ?? null, type: 'auth.decision', outcome, code, actor, detail: { method: 'api_token', scope } }
+      audit.record(event, [org.id, registry?.id, actor, scope, outcome, code].join('|'))
+    }
     if (token === undefined || token.revokedAt !== null || token.organizationId !== org.id) {
       record('refused', 'api_token_invalid')
       throw new AccessDenied('api_token_invalid', 'the API token is not valid for this organization')
@@ -87,15 +91,21 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     const result = await deps.verifier.verify(credential, audienceOf(org, registry))
     const base = { organizationId: org.id, registryId: registry.id, type: 'auth.decision' }
     if (!result.ok) {
-      audit.record({ ...base, outcome: 'refused', code: result.code, actor: `oidc:${result.issuer ?? 'unknown'}`, detail: { method: 'oidc', scope, reason: result.message } })
+      const actor = `oidc:${result.issuer ?? 'unknown'}`
+      const event = { ...base, outcome: 'refused' as const, code: result.code, actor, detail: { method: 'oidc', scope, reason: result.message } }
+      audit.record(event, [registry.id, actor, scope, result.code, result.message].join('|'))
       throw new AccessDenied(result.code, result.message, result.retryAfterSeconds)
     }
     const token = result.token
     const who = describeToken(token)
     const policy = await deps.policies.load(registry)
     const decision = policy === null ? null : evaluatePolicy(policy, token.claims)
+    const recordDecision = (outcome: 'accepted' | 'refused', code: AuthorizationCode | null, statement: number | null) => {
+      const detail = { ...who.detail, scope, statement, policy_version: registry.policyVersion }
+      audit.record({ ...base, outcome, code, actor: who.actor, detail }, [registry.id, who.key, scope, outcome, code, statement, registry.policyVersion].join('|'))
+    }
     const deny = (code: AuthorizationCode, message: string, statement: number | null) => {
-      audit.record({ ...base, outcome: 'refused', code, actor: who.actor, detail: { ...who.detail, scope, statement, policy_version: registry.policyVersion } })
+      recordDecision('refused', code, statement)
       return new AccessDenied(code, message)
     }
     if (decision === null || decision.code === 'policy_missing') throw deny('policy_missing', 'the registry has no OIDC policy', null)
@@ -103,7 +113,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     if (!decision.scopes.some((granted) => granted === scope)) {
       throw deny('scope_missing', `the matching policy statement does not grant ${scope}`, decision.statement)
     }
-    audit.record({ ...base, outcome: 'accepted', code: null, actor: who.actor, detail: { ...who.detail, scope, statement: decision.statement, policy_version: registry.policyVersion } })
+    recordDecision('accepted', null, decision.statement)
     return { kind: 'oidc', token, registryId: registry.id, statement: decision.statement, policyVersion: registry.policyVersion ?? 0, scopes: decision.scopes }
   }
 
@@ -141,12 +151,17 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   }
 }
 
-/** Who a token speaks for, for the audit log: issuer, subject and `jti` (or the token's digest), never the token. */
-function describeToken(token: VerifiedToken): { actor: string; detail: Record<string, unknown> } {
+/**
+ * Who a token speaks for, for the audit log: issuer, subject and `jti` (or the token's digest), never the token;
+ * `key` identifies the token for coalescing repeated decisions.
+ */
+function describeToken(token: VerifiedToken): { actor: string; key: string; detail: Record<string, unknown> } {
   const iss = typeof token.claims.iss === 'string' ? token.claims.iss : token.issuer.issuer
   const sub = typeof token.claims.sub === 'string' ? token.claims.sub : null
+  const actor = `oidc:${iss}|${sub ?? ''}`
   return {
-    actor: `oidc:${iss}|${sub ?? ''}`,
+    actor,
+    key: `${actor}|${token.jti ?? token.tokenDigest}`,
     detail: { method: 'oidc', issuer: iss, subject: sub, ...(token.jti !== null ? { jti: token.jti } : { token_digest: token.tokenDigest }) },
   }
 }

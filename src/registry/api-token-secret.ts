@@ -19,9 +19,11 @@ export function hashApiTokenSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
 }
 
-/** Compares two secrets without leaking through timing where they differ (or their lengths). */
-export function secretsEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest()
-  const right = createHash('sha256').update(b).digest()
-  return timingSafeEqual(left, right)
+/**
+ * A test for one fixed secret that leaks nothing through timing (neither where a candidate differs nor its
+ * length): both sides are compared as SHA-256 digests, the secret's computed once.
+ */
+export function createSecretMatcher(secret: string): (candidate: string) => boolean {
+  const expected = createHash('sha256').update(secret).digest()
+  return (candidate) => timingSafeEqual(createHash('sha256').update(candidate).digest(), expected)
 }
