@@ -12,6 +12,12 @@ import { registerRegistryRoutes } from './api/registries-routes.js'
 import { registerErrorHandler } from './error-handler.js'
 import type { HttpDeps } from './http-deps.js'
 
+/**
+ * Node refuses headers over 16 KiB with a bare 431; tokens may be up to 16 KiB on their own, so the limit is
+ * raised to let an oversized token reach our check and get its `token_too_large` answer.
+ */
+const MAX_HEADER_BYTES = 32 * 1024
+
 /** JSON bodies are policies and small objects; a megabyte is generous (policies are capped at 64 KiB). */
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024
 
@@ -19,6 +25,7 @@ export async function createHttpServer(deps: HttpDeps, options: { logger: Fastif
   const app = Fastify({
     loggerInstance: options.logger,
     genReqId: () => randomUUID(),
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -10,16 +10,19 @@ const json = async (response: Response) => (await response.json()) as Json
 
 describe('REST API: publishing and downloading with OIDC and API tokens', () => {
   let issuer: LocalIssuer
+  let down: LocalIssuer
   let server: TestServer
   let audience = ''
-  const token = (overrides: Record<string, unknown> = {}) => issuer.sign({ aud: audience, ...overrides })
+  const token = (overrides: Record<string, unknown> = {}, kid?: string) => issuer.sign({ aud: audience, ...overrides }, kid === undefined ? {} : { kid })
   const publish = (registry: string, filename: string, content: string, credential: string | null) =>
     server.request('POST', `${API}/${registry}/packages`, { token: credential, body: fileForm(filename, content) })
 
   before(async () => {
     issuer = await startLocalIssuer()
     issuer.addKey('RS256')
-    server = await startServer({ issuers: [{ issuer: issuer.issuer, allow_insecure_http: true }] })
+    down = await startLocalIssuer()
+    down.addKey('RS256')
+    server = await startServer({ issuers: [{ issuer: issuer.issuer, allow_insecure_http: true }, { issuer: down.issuer, allow_insecure_http: true }] })
     const policy = `- iss: ${issuer.issuer}
   scopes: [read_packages, write_packages]
   claims:
@@ -42,6 +45,7 @@ describe('REST API: publishing and downloading with OIDC and API tokens', () => 
   after(async () => {
     await server.close()
     await issuer.close()
+    await down.close()
   })
 
   it('publishes with an OIDC token, records provenance, and serves the file back', async () => {
@@ -93,6 +97,14 @@ describe('REST API: publishing and downloading with OIDC and API tokens', () => 
     ['an expired token', () => token({ iat: Math.floor(Date.now() / 1000) - 900, nbf: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 }), 401, 'token_expired'],
     ['a lifetime over the cap', () => token({ exp: Math.floor(Date.now() / 1000) + 3600 }), 401, 'token_lifetime_exceeded'],
     ['an unknown API token', () => 'pky_unknown', 401, 'api_token_invalid'],
+    ['a token over 16 KiB', () => token({ padding: 'x'.repeat(17 * 1024) }), 401, 'token_too_large'],
+    ['an unsigned token (alg none)', () => issuer.forgeUnsigned({ aud: audience }), 401, 'algorithm_not_allowed'],
+    ['an HMAC token signed with the public key', () => issuer.forgeHmac({ aud: audience }), 401, 'algorithm_not_allowed'],
+    ['a tampered signature', () => issuer.forgeSignature(token(), (signature) => Buffer.from(signature.map((byte, i) => (i === 0 ? byte ^ 1 : byte)))), 401, 'signature_invalid'],
+    ['a key id the issuer never published', () => token({}, 'nobody'), 401, 'key_not_found'],
+    ['a token not valid yet', () => token({ nbf: Math.floor(Date.now() / 1000) + 120 }), 401, 'token_not_yet_valid'],
+    ['a token issued in the future', () => token({ iat: Math.floor(Date.now() / 1000) + 120, nbf: undefined }), 401, 'token_issued_in_future'],
+    ['an exp that is not a number', () => token({ exp: 'tomorrow' }), 401, 'claim_invalid'],
     ['another pipeline', () => token({ pipeline_slug: 'evil' }), 403, 'policy_no_match'],
     ['a statement without write_packages', () => token({ pipeline_slug: 'reader' }), 403, 'scope_missing'],
   ]
@@ -110,6 +122,14 @@ describe('REST API: publishing and downloading with OIDC and API tokens', () => 
     const response = await publish('no-policy', 'x-1.0.0.tgz', 'x', issuer.sign({ aud: `${server.url}/default/no-policy` }))
     assert.equal(response.status, 403)
     assert.equal((await json(response)).code, 'policy_missing')
+  })
+
+  it('answers 503 issuer_unavailable with Retry-After when a trusted issuer\'s keys cannot be fetched', async () => {
+    down.setFault('fail', 'all')
+    const response = await publish('tools', 'down-1.0.0.tgz', 'x', down.sign({ aud: audience }))
+    assert.equal(response.status, 503)
+    assert.equal((await json(response)).code, 'issuer_unavailable')
+    assert.match(response.headers.get('retry-after') ?? '', /^\d+$/)
   })
 
   it('refuses an issuer it does not trust with 401 issuer_not_trusted', async () => {
