@@ -11,6 +11,9 @@ import type { Clock } from '../lib/clock.js'
 import { MAX_CACHED_VERIFIED_TOKENS } from './verification-limits.js'
 import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
 
+/** Oldest entries looked at per insert for expiry. */
+const EXPIRED_CHECKS_PER_INSERT = 2
+
 interface Entry {
   readonly result: VerifyResult & { ok: true }
   /** When the verifier itself would start refusing the token as expired, in ms. */
@@ -39,16 +42,21 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
     if (typeof exp !== 'number') return
     // The verifier accepts a token until `exp + skew`; the cache stops at `exp`, never later than the verifier.
     const expiresAtMs = exp * 1000
-    if (entries.size >= maxEntries) dropExpiredOrOldest()
+    dropOldest(deps.clock.nowMs())
     entries.set(key, { result, expiresAtMs })
   }
 
-  function dropExpiredOrOldest(): void {
-    const now = deps.clock.nowMs()
-    for (const [key, entry] of entries) if (entry.expiresAtMs <= now) entries.delete(key)
-    if (entries.size >= maxEntries) {
-      const oldest = entries.keys().next()
-      if (oldest.done !== true) entries.delete(oldest.value)
+  /**
+   * Constant work per insert: drops the oldest entry when full, and a few of the oldest if they have expired
+   * (insertion order is close to expiry order, since lifetimes are capped). A full scan here would cost
+   * O(entries) on every new token at exactly the moment a flood of fresh tokens fills the cache.
+   */
+  function dropOldest(nowMs: number): void {
+    let checked = 0
+    for (const [key, entry] of entries) {
+      if (entries.size < maxEntries && (entry.expiresAtMs > nowMs || checked >= EXPIRED_CHECKS_PER_INSERT)) break
+      entries.delete(key)
+      checked += 1
     }
   }
 }
