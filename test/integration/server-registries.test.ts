@@ -152,7 +152,10 @@ describe('REST API: registries, policies, tokens and audit', () => {
     const items = body.items as Json[]
     assert.equal(items.length, 2)
     assert.ok(items.every((e) => e.type === 'registry.created'))
-    assert.ok((body.links as Json).next)
+    const next = String((body.links as Json).next)
+    assert.match(next, /type=registry\.created/)
+    const second = await json(await server.request('GET', next.slice(server.url.length)))
+    assert.ok((second.items as Json[]).every((e) => e.type === 'registry.created'))
     const refused = await json(await server.request('GET', `${API}/audit_events?outcome=refused`))
     assert.ok((refused.items as Json[]).some((e) => e.code === 'scope_missing'))
   })

@@ -71,12 +71,16 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: HttpDeps)
       { limit: query.per_page, ...(query.before !== undefined ? { before: query.before } : {}), ...(query.after !== undefined ? { after: query.after } : {}) },
     )
     const self = `${deps.publicUrl}/v2/packages/organizations/${org.slug}/audit_events`
+    // Page links keep the caller's filters, so following `next` stays within the same selection.
+    const filters = Object.entries({ registry: query.registry, type: query.type, outcome: query.outcome, actor: query.actor, since: query.since, until: query.until })
+      .flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, value]]))
+    const link = (cursor: [string, string]) => `${self}?${new URLSearchParams([...filters, cursor, ['per_page', String(query.per_page)]]).toString()}`
     return {
       items: page.items.map(presentAuditEvent),
       links: {
         self,
-        next: page.next === null ? null : `${self}?before=${page.next}&per_page=${String(query.per_page)}`,
-        prev: page.previous === null ? null : `${self}?after=${page.previous}&per_page=${String(query.per_page)}`,
+        next: page.next === null ? null : link(['before', page.next]),
+        prev: page.previous === null ? null : link(['after', page.previous]),
       },
     }
   })
