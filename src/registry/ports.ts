@@ -74,8 +74,6 @@ export interface PackageRepository {
   findByFilename(registryId: string, filename: string): Promise<PackageVersion | undefined>
   list(registryId: string, filter: { name?: string }, page: PageRequest): Promise<Page<PackageVersion>>
   markDeleted(registryId: string, id: string): Promise<PackageVersion | undefined>
-  /** Every sha256 a live or deleted package still refers to (for blob garbage collection). */
-  isBlobReferenced(sha256: string): Promise<boolean>
 }
 
 export interface AuditFilter {

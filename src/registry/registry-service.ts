@@ -3,7 +3,7 @@
  * creation (Buildkite's rule); renaming changes the slug, and so the registry's URLs and OIDC audience.
  */
 import { AppError } from '../errors.js'
-import { PolicyRejected, type PolicyBook, type SavedPolicy } from './policy-book.js'
+import { type PolicyBook, type SavedPolicy } from './policy-book.js'
 import type { MetadataStore, RegistryPatch } from './ports.js'
 import type { Organization, Registry } from './records.js'
 import { slugify } from './slug.js'
@@ -52,8 +52,6 @@ export function createRegistryService(deps: { store: MetadataStore; policies: Po
   return {
     async create(org, input, actor) {
       assertEcosystem(deps.ecosystems, input.ecosystem)
-      // Checked before anything is written, so an invalid policy creates no registry.
-      if (input.oidcPolicy !== undefined && input.oidcPolicy !== null) assertPolicyValid(policies, input.oidcPolicy)
       return store.transaction(async (tx) => {
         const created = await tx.registries.create(toNewRegistry(org, input))
         await audit(tx, org, created, 'registry.created', actor, { slug: created.slug, ecosystem: created.ecosystem })
@@ -68,7 +66,6 @@ export function createRegistryService(deps: { store: MetadataStore; policies: Po
       if (update.ecosystem !== undefined && update.ecosystem !== registry.ecosystem) {
         throw new AppError('request_invalid', 'a registry\'s ecosystem cannot be changed after it is created')
       }
-      if (update.oidcPolicy !== undefined && update.oidcPolicy !== null) assertPolicyValid(policies, update.oidcPolicy)
       const patch = toPatch(update)
       const updated = Object.keys(patch).length === 0 ? registry : await tx.registries.update(registry.id, patch)
       if (updated === undefined) throw new AppError('not_found', `registry ${org.slug}/${slug} not found`)
@@ -112,11 +109,6 @@ async function savePolicyIfGiven(
     detail: { version: saved.version.version, warnings: saved.warnings.length },
   })
   return saved
-}
-
-function assertPolicyValid(policies: PolicyBook, source: string | readonly unknown[]): void {
-  const result = policies.check(source)
-  if (!result.valid) throw new PolicyRejected(result.errors)
 }
 
 function assertEcosystem(supported: readonly string[], ecosystem: string): void {

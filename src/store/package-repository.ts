@@ -54,10 +54,6 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
       await db.updateTable('packages').set({ deleted_at: deletedAt }).where('id', '=', id).execute()
       return Object.freeze({ ...found, deletedAt })
     },
-    async isBlobReferenced(sha256) {
-      const row = await db.selectFrom('packages').select('id').where('sha256', '=', sha256).limit(1).executeTakeFirst()
-      return row !== undefined
-    },
   }
 }
 

@@ -86,6 +86,15 @@ describe('REST API: registries, policies, tokens and audit', () => {
     assert.equal((await server.request('POST', `${API}/registries/history/oidc_policy/versions/9/restore`)).status, 404)
   })
 
+  it('leaves a registry unchanged when an update carries an invalid policy', async () => {
+    await server.request('POST', `${API}/registries`, { json: { name: 'steady', ecosystem: 'files', oidc_policy: POLICY } })
+    const response = await server.request('PATCH', `${API}/registries/steady`, { json: { name: 'moved', oidc_policy: '- iss: https://evil.example\n' } })
+    assert.equal(response.status, 422)
+    const kept = await json(await server.request('GET', `${API}/registries/steady`))
+    assert.equal(kept.oidc_policy_version, 1)
+    assert.equal((await server.request('GET', `${API}/registries/moved`)).status, 404)
+  })
+
   it('accepts a policy as a JSON array and returns it as YAML', async () => {
     const policy = [{ iss: BK, scopes: ['read_packages'], claims: { organization_slug: 'acme', organization_id: 'x' } }]
     const body = await json(await server.request('POST', `${API}/registries`, { json: { name: 'json policy', ecosystem: 'files', oidc_policy: policy } }))
