@@ -49,6 +49,7 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? createLogger()
   const issuers = resolveTrustedIssuers(config.issuers)
+  // The admin-token file goes here even when the database and blobs are configured elsewhere.
   await mkdir(config.data_dir, { recursive: true })
   const store = await openStore(config, clock)
   const blobs = await openBlobs(config)
@@ -103,7 +104,6 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
 
 /** The store and the organization service alone, for the `packyard admin` commands. */
 export async function openAdminServices(config: Readonly<ServerConfig>): Promise<{ organizations: OrganizationService; close(): Promise<void> }> {
-  await mkdir(config.data_dir, { recursive: true })
   const store = await openStore(config, systemClock)
   return { organizations: createOrganizationService({ store }), close: () => store.close() }
 }
