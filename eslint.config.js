@@ -42,5 +42,6 @@ export default defineConfig(
     'oidc/, policy/, config/ and lib/ import only lib/ and errors.ts (DESIGN.md Part 2)',
   ),
   boundary(['src/ci/**'], [...ours(...SERVER_LAYERS.filter((d) => d !== 'ci'), 'policy', 'config', 'oidc'), 'fastify', 'kysely', 'better-sqlite3', 'pg', '@aws-sdk/*'], 'ci/ loads no server code'),
+  boundary(['src/issuer/**'], [...ours('http', 'store', 'blobs', 'ecosystems', 'web', 'cli', 'ci'), 'fastify', 'kysely', '@aws-sdk/*', 'better-sqlite3', 'pg'], 'issuer/ is a domain: no transport, database or storage imports'),
   boundary(['src/registry/**'], [...ours('http', 'store', 'blobs', 'ecosystems', 'web', 'cli'), 'fastify', 'kysely', '@aws-sdk/*', 'better-sqlite3', 'pg'], 'registry/ is the domain: no framework, database or storage imports'),
 )

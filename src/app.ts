@@ -11,6 +11,8 @@ import { createAllEcosystemAdapters } from './ecosystems/index.js'
 import { AppError } from './errors.js'
 import { createHttpServer } from './http/create-http-server.js'
 import { createMetrics } from './http/metrics.js'
+import { startEmbeddedIssuer } from './issuer/embedded-issuer.js'
+import { trustEmbeddedIssuer } from './issuer/embedded-trusted-issuer.js'
 import { systemClock, type Clock } from './lib/clock.js'
 import { openFsBlobStore } from './blobs/fs-blob-store.js'
 import { resolveTrustedIssuers } from './oidc/resolve-trusted-issuers.js'
@@ -48,7 +50,7 @@ export function createLogger(): Logger {
 export async function createApp(config: Readonly<ServerConfig>, options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? createLogger()
-  const issuers = resolveTrustedIssuers(config.issuers)
+  const configuredIssuers = resolveTrustedIssuers(config.issuers)
   // The admin-token file goes here even when the database and blobs are configured elsewhere.
   await mkdir(config.data_dir, { recursive: true })
   const store = await openStore(config, clock)
@@ -58,7 +60,6 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
 
   const metrics = createMetrics()
   const ecosystems = createAllEcosystemAdapters()
-  const policies = createPolicyBook({ store, issuers })
   const innerSink = createAuditSink({ store, nowMs: () => clock.nowMs(), onError: (error: unknown) => { logger.error({ err: error }, 'audit write failed'); } })
   const auditSink = {
     ...innerSink,
@@ -67,8 +68,14 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       innerSink.record(event, coalesceKey)
     },
   }
+  const embeddedIssuer = config.embedded_issuer
+    ? await startEmbeddedIssuer({ store, clock, publicUrl: config.public_url, algorithm: config.embedded_issuer_algorithm, audit: auditSink })
+    : null
+  // The server trusts its own issuer with keys from memory; policies may name it like any configured issuer.
+  const { issuers, keySources } = embeddedIssuer === null ? { issuers: configuredIssuers, keySources: {} } : trustEmbeddedIssuer(configuredIssuers, embeddedIssuer)
+  const policies = createPolicyBook({ store, issuers })
   // Clients that reuse one token per session (twine, OCI clients) pay for its signature once.
-  const verifier = createCachingTokenVerifier(createTokenVerifier({ issuers, clock }), { clock })
+  const verifier = createCachingTokenVerifier(createTokenVerifier({ issuers, clock, keySources }), { clock })
   const organizations = createOrganizationService({ store })
   const access = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
   const server = await createHttpServer(
@@ -87,6 +94,7 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       issuers,
       blobs,
       metrics,
+      ...(embeddedIssuer === null ? {} : { embeddedIssuer }),
     },
     { logger, ecosystems },
   )

@@ -24,13 +24,17 @@ export const AUTHENTICATION_CODES = [
   'issuer_unavailable',
 ] as const
 
-/** Authorization failures (403). */
-export const AUTHORIZATION_CODES = ['policy_missing', 'policy_no_match', 'scope_missing'] as const
+/**
+ * Authorization failures (403). The last two are the embedded issuer's: an agent access token that may not claim
+ * the job (wrong, revoked or expired), and an organization's API token acting for another organization.
+ */
+export const AUTHORIZATION_CODES = ['policy_missing', 'policy_no_match', 'scope_missing', 'job_forbidden', 'organization_mismatch'] as const
 
 /** Everything else a caller may see. */
 export const OTHER_CODES = [
   'policy_invalid',
   'request_invalid',
+  'request_unprocessable',
   'config_invalid',
   'not_found',
   'conflict',
@@ -62,8 +66,11 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.f
   policy_missing: 403,
   policy_no_match: 403,
   scope_missing: 403,
+  job_forbidden: 403,
+  organization_mismatch: 403,
   policy_invalid: 422,
   request_invalid: 400,
+  request_unprocessable: 422,
   config_invalid: 500,
   not_found: 404,
   conflict: 409,

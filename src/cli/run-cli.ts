@@ -37,6 +37,16 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'explain which statement of a policy accepts a token or claims, and why',
     load: async () => (await import('./commands/policy-explain.js')).policyExplainCommand,
   },
+  {
+    path: ['issuer', 'job', 'create'],
+    summary: 'register a job with the embedded issuer; print its agent token',
+    load: async () => (await import('./commands/issuer-job.js')).issuerJobCreateCommand,
+  },
+  {
+    path: ['issuer', 'rotate-key'],
+    summary: 'rotate the embedded issuer\'s signing key',
+    load: async () => (await import('./commands/issuer-rotate-key.js')).issuerRotateKeyCommand,
+  },
 ]
 
 const TOP_USAGE = `packyard: a package registry authenticated by OIDC trusted publishing

@@ -44,6 +44,12 @@ describe('loadServerConfig', () => {
     assert.equal(config.bootstrap.organization, 'acme')
   })
 
+  it('takes the embedded issuer\'s first-key algorithm, RS256 by default, and refuses others', () => {
+    assert.equal(loadServerConfig({ env: {}, flags: {} }).embedded_issuer_algorithm, 'RS256')
+    assert.equal(loadServerConfig({ env: { PACKYARD_EMBEDDED_ISSUER_ALGORITHM: 'ES256' }, flags: {} }).embedded_issuer_algorithm, 'ES256')
+    refused(() => loadServerConfig({ env: {}, flags: { embedded_issuer_algorithm: 'HS256' } }), /embedded_issuer_algorithm/)
+  })
+
   it('accepts PACKYARD_DATABASE_URL for the database', () => {
     assert.equal(loadServerConfig({ env: { PACKYARD_DATABASE_URL: 'postgres://u@h:5432/db' }, flags: {} }).database, 'postgres://u@h:5432/db')
   })

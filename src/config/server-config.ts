@@ -27,6 +27,8 @@ export const ServerConfigSchema = z.strictObject({
   blobs: z.string().regex(/^(file(:.+)?|s3:\/\/.+)$/, 'must be file, file:PATH or s3://bucket?...').default('file'),
   max_upload_bytes: z.int().min(1).default(DEFAULT_MAX_UPLOAD_BYTES),
   embedded_issuer: z.boolean().default(true),
+  /** The algorithm of the embedded issuer's first key; `packyard issuer rotate-key --algorithm` changes it later. */
+  embedded_issuer_algorithm: z.enum(['RS256', 'ES256']).default('RS256'),
   bootstrap: z.strictObject({ organization: SLUG.default('default') }).default({ organization: 'default' }),
   issuers: IssuerEntries.default([...DEFAULT_ISSUER_ENTRIES]),
 })
@@ -41,6 +43,7 @@ const SCALAR_KEYS = {
   blobs: 'string',
   max_upload_bytes: 'integer',
   embedded_issuer: 'boolean',
+  embedded_issuer_algorithm: 'string',
   'bootstrap.organization': 'string',
 } as const
 type ScalarKey = keyof typeof SCALAR_KEYS

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { EcosystemAdapters } from '../ecosystems/ecosystem-adapter.js'
+import { registerEmbeddedIssuerRoutes } from './api/embedded-issuer-routes.js'
 import { registerOrganizationRoutes } from './api/organizations-routes.js'
 import { registerPackageRoutes } from './api/packages-routes.js'
 import { registerRegistryRoutes } from './api/registries-routes.js'
@@ -43,5 +44,6 @@ export async function createHttpServer(deps: HttpDeps, options: { logger: Fastif
   registerRegistryRoutes(app, deps)
   registerPackageRoutes(app, deps, options.ecosystems)
   options.ecosystems.registerRoutes(app, deps)
+  if (deps.embeddedIssuer !== undefined) registerEmbeddedIssuerRoutes(app, deps, deps.embeddedIssuer)
   return app
 }

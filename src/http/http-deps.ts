@@ -1,4 +1,5 @@
 /** What the HTTP routes are given: the domain's services, never a store or a driver directly. */
+import type { EmbeddedIssuer } from '../issuer/embedded-issuer.js'
 import type { TokenVerifier } from '../oidc/verify-id-token.js'
 import type { PolicyIssuer } from '../policy/types.js'
 import type { AccessControl } from '../registry/access-control.js'
@@ -25,4 +26,6 @@ export interface HttpDeps {
   readonly issuers: readonly PolicyIssuer[]
   readonly blobs: BlobStore
   readonly metrics: Metrics
+  /** Present when `embedded_issuer` is on: its routes under `/issuer/` exist only then. */
+  readonly embeddedIssuer?: EmbeddedIssuer
 }

@@ -7,6 +7,7 @@
  * it holds across processes and servers.
  */
 import type { Readable } from 'node:stream'
+import type { IssuerJobRepository, IssuerKeyRepository } from '../issuer/issuer-ports.js'
 import type { ApiScope, ApiToken, AuditEvent, Organization, PackageVersion, PolicyVersion, Registry } from './records.js'
 
 export interface OrganizationRepository {
@@ -99,6 +100,9 @@ export interface MetadataStore {
   readonly policyVersions: PolicyVersionRepository
   readonly packages: PackageRepository
   readonly audit: AuditRepository
+  /** The embedded issuer's signing keys and jobs (issuer/issuer-ports.ts). */
+  readonly issuerKeys: IssuerKeyRepository
+  readonly issuerJobs: IssuerJobRepository
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T>
   close(): Promise<void>

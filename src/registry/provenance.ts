@@ -5,11 +5,15 @@
 import type { Principal } from './access-control.js'
 
 /** The claims that identify a build, per preset issuer; other issuers record `sub` only. */
+const BUILDKITE_CLAIMS = [
+  'organization_slug', 'organization_id', 'pipeline_slug', 'pipeline_id', 'build_number', 'build_branch', 'build_tag',
+  'build_commit', 'step_key', 'job_id', 'agent_id', 'build_source', 'runner_environment',
+] as const
+
 const IDENTIFYING_CLAIMS: Readonly<Record<string, readonly string[]>> = {
-  buildkite: [
-    'organization_slug', 'organization_id', 'pipeline_slug', 'pipeline_id', 'build_number', 'build_branch', 'build_tag',
-    'build_commit', 'step_key', 'job_id', 'agent_id', 'build_source', 'runner_environment',
-  ],
+  buildkite: BUILDKITE_CLAIMS,
+  // Packyard's embedded issuer (issuer/embedded-trusted-issuer.ts) mints Buildkite-shaped tokens.
+  embedded: BUILDKITE_CLAIMS,
   github: [
     'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'sha', 'workflow', 'workflow_ref',
     'job_workflow_ref', 'run_id', 'run_attempt', 'event_name', 'runner_environment',

@@ -75,6 +75,29 @@ export interface AuditEventsTable {
   created_at: string
 }
 
+/** The embedded issuer's signing keys (migration 0002); `seq` orders them by creation. */
+export interface IssuerSigningKeysTable {
+  seq: Generated<number>
+  kid: string
+  algorithm: string
+  public_jwk: string
+  private_key_pem: string
+  created_at: string
+  retired_at: string | null
+}
+
+/** Jobs registered with the embedded issuer (migration 0002); `claims` is JSON text. */
+export interface IssuerJobsTable {
+  id: string
+  organization_slug: string
+  claims: string
+  agent_token_hash: string
+  created_by: string
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+}
+
 export interface Database {
   organizations: OrganizationsTable
   api_tokens: ApiTokensTable
@@ -82,4 +105,6 @@ export interface Database {
   policy_versions: PolicyVersionsTable
   packages: PackagesTable
   audit_events: AuditEventsTable
+  issuer_signing_keys: IssuerSigningKeysTable
+  issuer_jobs: IssuerJobsTable
 }

@@ -8,6 +8,8 @@ import type { MetadataStore } from '../registry/ports.js'
 import { createApiTokenRepository } from './api-token-repository.js'
 import { createAuditRepository } from './audit-repository.js'
 import type { Database } from './database.js'
+import { createIssuerJobRepository } from './issuer-job-repository.js'
+import { createIssuerKeyRepository } from './issuer-key-repository.js'
 import { createOrganizationRepository } from './organization-repository.js'
 import { createPackageRepository } from './package-repository.js'
 import { createPolicyVersionRepository } from './policy-version-repository.js'
@@ -35,6 +37,8 @@ function buildStore(db: Kysely<Database>, deps: KyselyMetadataStoreDeps, inTrans
     policyVersions: createPolicyVersionRepository(context),
     packages: createPackageRepository(context),
     audit: createAuditRepository(context),
+    issuerKeys: createIssuerKeyRepository(context),
+    issuerJobs: createIssuerJobRepository(context),
     // A nested call joins the transaction already open instead of deadlocking on the single connection.
     transaction: async (work) => (inTransaction ? work(store) : db.transaction().execute((trx) => work(buildStore(trx, deps, true)))),
     close: async () => {

@@ -29,15 +29,26 @@ export interface StartServerOptions {
   readonly clock?: Clock
   readonly dataDir?: string
   readonly maxUploadBytes?: number
+  /** `embedded_issuer`; default true, as in production. */
+  readonly embeddedIssuer?: boolean
+  /** `embedded_issuer_algorithm`: the algorithm of the embedded issuer's first key. */
+  readonly embeddedIssuerAlgorithm?: 'RS256' | 'ES256'
+  /** A fixed port, to restart a server on the same public URL; default a free one. */
+  readonly port?: number
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
-  const port = await findFreePort()
+  const port = options.port ?? (await findFreePort())
   const url = `http://127.0.0.1:${String(port)}`
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'packyard-server-')))
   const config = loadServerConfig({
     env: {},
-    flags: { listen: `127.0.0.1:${String(port)}`, public_url: url, data_dir: dataDir, ...(options.maxUploadBytes !== undefined ? { max_upload_bytes: String(options.maxUploadBytes) } : {}) },
+    flags: {
+      listen: `127.0.0.1:${String(port)}`, public_url: url, data_dir: dataDir,
+      ...(options.maxUploadBytes !== undefined ? { max_upload_bytes: String(options.maxUploadBytes) } : {}),
+      ...(options.embeddedIssuer !== undefined ? { embedded_issuer: String(options.embeddedIssuer) } : {}),
+      ...(options.embeddedIssuerAlgorithm !== undefined ? { embedded_issuer_algorithm: options.embeddedIssuerAlgorithm } : {}),
+    },
     ...(options.issuers !== undefined ? { file: { name: 'test-config.json', text: JSON.stringify({ issuers: options.issuers }) } } : {}),
   })
   const app = await createApp(config, {

@@ -17,7 +17,8 @@ Options:
   --database sqlite|sqlite:PATH   default sqlite ({data_dir}/packyard.db)
   --blobs file|file:PATH          default file ({data_dir}/blobs)
   --max-upload-bytes N            default 2147483648
-  --embedded-issuer BOOL          default true
+  --embedded-issuer BOOL          default true: the OIDC issuer {public_url}/issuer (docs/issuer.md)
+  --embedded-issuer-algorithm A   RS256 (default) or ES256: the algorithm of its first signing key
   --bootstrap-organization SLUG   default default
   -h, --help                      show this help
 

@@ -7,7 +7,7 @@ export type StoreDialect = 'sqlite' | 'postgres'
 type ColumnBuilder = Parameters<NonNullable<Parameters<CreateTableBuilder<string>['addColumn']>[2]>>[0]
 
 /** A monotonic `seq` key: SQLite's rowid alias, PostgreSQL's identity column. */
-function seqColumn(dialect: StoreDialect): (column: ColumnBuilder) => ColumnBuilder {
+export function seqColumn(dialect: StoreDialect): (column: ColumnBuilder) => ColumnBuilder {
   return dialect === 'sqlite'
     ? (column) => column.primaryKey().autoIncrement()
     : (column) => column.primaryKey().generatedAlwaysAsIdentity()

@@ -1,9 +1,11 @@
 /** The ordered migrations; names sort in the order they run and are never renamed once released. */
 import type { Migration } from 'kysely'
 import { createInitialSchema, type StoreDialect } from './0001-initial.js'
+import { createEmbeddedIssuerSchema } from './0002-embedded-issuer.js'
 
 export function createMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-initial': createInitialSchema(dialect),
+    '0002-embedded-issuer': createEmbeddedIssuerSchema(dialect),
   }
 }
