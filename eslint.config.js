@@ -12,6 +12,8 @@ const boundary = (files, patterns, message) => ({
   rules: { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] },
 })
 const SERVER_LAYERS = ['app*', 'http', 'store', 'blobs', 'registry', 'ecosystems', 'web', 'issuer', 'cli', 'ci']
+/** Packages only the server needs; a CI job that loads them pays seconds and a native build for nothing. */
+const SERVER_PACKAGES = ['fastify', '@fastify/*', 'kysely', 'better-sqlite3', 'pg', 'pino', '@aws-sdk/*']
 
 export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'data/', '.bench/', 'coverage/'] },
@@ -41,7 +43,13 @@ export default defineConfig(
     [...ours(...SERVER_LAYERS, 'oidc', 'policy', 'config'), 'fastify', 'kysely', '@aws-sdk/*'],
     'oidc/, policy/, config/ and lib/ import only lib/ and errors.ts (DESIGN.md Part 2)',
   ),
-  boundary(['src/ci/**'], [...ours(...SERVER_LAYERS.filter((d) => d !== 'ci'), 'policy', 'config', 'oidc'), 'fastify', 'kysely', 'better-sqlite3', 'pg', '@aws-sdk/*'], 'ci/ loads no server code'),
+  boundary(['src/ci/**'], [...ours(...SERVER_LAYERS.filter((d) => d !== 'ci'), 'policy', 'config', 'oidc'), ...SERVER_PACKAGES], 'ci/ loads no server code'),
+  // The CI-side commands run in CI jobs: they reach the server only over HTTP (test/integration/cli-ci-boundary.test.ts).
+  boundary(
+    ['src/cli/commands/oidc-request-token.ts', 'src/cli/commands/publish.ts'],
+    [...ours(...SERVER_LAYERS.filter((d) => d !== 'ci' && d !== 'cli'), 'policy', 'config', 'oidc', 'lib'), './*', '../*.js', '!../command.js', '!../parse-options.js', '../../*.js', ...SERVER_PACKAGES],
+    'the CI-side commands import only ci/, cli/command.ts and cli/parse-options.ts',
+  ),
   boundary(['src/issuer/**'], [...ours('http', 'store', 'blobs', 'ecosystems', 'web', 'cli', 'ci'), 'fastify', 'kysely', '@aws-sdk/*', 'better-sqlite3', 'pg'], 'issuer/ is a domain: no transport, database or storage imports'),
   boundary(['src/registry/**'], [...ours('http', 'store', 'blobs', 'ecosystems', 'web', 'cli'), 'fastify', 'kysely', '@aws-sdk/*', 'better-sqlite3', 'pg'], 'registry/ is the domain: no framework, database or storage imports'),
 )

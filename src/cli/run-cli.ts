@@ -47,6 +47,16 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'rotate the embedded issuer\'s signing key',
     load: async () => (await import('./commands/issuer-rotate-key.js')).issuerRotateKeyCommand,
   },
+  {
+    path: ['oidc', 'request-token'],
+    summary: 'print an OIDC token for this CI job (Buildkite agent API or GitHub Actions)',
+    load: async () => (await import('./commands/oidc-request-token.js')).oidcRequestTokenCommand,
+  },
+  {
+    path: ['publish'],
+    summary: 'publish files to a registry with the CI job\'s OIDC token',
+    load: async () => (await import('./commands/publish.js')).publishCommand,
+  },
 ]
 
 const TOP_USAGE = `packyard: a package registry authenticated by OIDC trusted publishing
