@@ -20,6 +20,13 @@ if (benches.length === 0) {
   process.exit(1)
 }
 
+// Bench servers run the compiled dist/, as `npm start` does; build it from the sources being measured.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+if (build.status !== 0) {
+  console.error('npm run build failed')
+  process.exit(1)
+}
+
 let failed = 0
 for (const name of benches) {
   console.log(`\n## ${name}\n`)
