@@ -30,9 +30,13 @@ export function createMetrics(): Metrics {
   const counter = (name: string, help: string): Counter => {
     const state: CounterState = { name, help, values: new Map() }
     counters.push(state)
+    // Counters are bumped on every request with a handful of distinct label sets: format each set once.
+    const formatted = new Map<string, string>()
     return {
       inc(labels = {}, by = 1) {
-        const key = formatLabels(labels)
+        const id = labelSetId(labels)
+        let key = formatted.get(id)
+        if (key === undefined) formatted.set(id, (key = formatLabels(labels)))
         state.values.set(key, (state.values.get(key) ?? 0) + by)
       },
     }
@@ -54,6 +58,13 @@ export function createMetrics(): Metrics {
         .join('\n')
         .concat('\n'),
   }
+}
+
+/** An unambiguous key for a label set: names and values cannot contain NUL. */
+function labelSetId(labels: Labels): string {
+  let id = ''
+  for (const name in labels) id += `${name}\u0000${labels[name] ?? ''}\u0000`
+  return id
 }
 
 function formatLabels(labels: Labels): string {

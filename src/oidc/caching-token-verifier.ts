@@ -3,7 +3,8 @@
  * token on every request (twine, OCI clients, npm) then cost one signature check, not one per request. The
  * policy is still evaluated on every request by the caller, so a policy change applies at once.
  *
- * Keyed by the exact token text and audience. Token variants cannot hit another token's entry: the parser
+ * Keyed by the exact token text, and valid for the one audience it was verified for (a token whose `aud` lists
+ * two registries is verified again when it moves between them). Token variants cannot hit another token's entry: the parser
  * accepts one spelling per token (canonical base64url), and any other text is verified in full. Refusals are
  * never cached, so a token refused while its issuer was down is retried.
  */
@@ -15,6 +16,7 @@ import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
 const EXPIRED_CHECKS_PER_INSERT = 2
 
 interface Entry {
+  readonly audience: string
   readonly result: VerifyResult & { ok: true }
   /** When the verifier itself would start refusing the token as expired, in ms. */
   readonly expiresAtMs: number
@@ -25,25 +27,24 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
   const entries = new Map<string, Entry>()
   return {
     async verify(token, audience) {
-      const key = `${audience}\n${token}`
-      const cached = entries.get(key)
+      const cached = entries.get(token)
       if (cached !== undefined) {
-        if (deps.clock.nowMs() < cached.expiresAtMs) return cached.result
-        entries.delete(key)
+        if (cached.audience === audience && deps.clock.nowMs() < cached.expiresAtMs) return cached.result
+        entries.delete(token)
       }
       const result = await inner.verify(token, audience)
-      if (result.ok) remember(key, result)
+      if (result.ok) remember(token, audience, result)
       return result
     },
   }
 
-  function remember(key: string, result: VerifyResult & { ok: true }): void {
+  function remember(token: string, audience: string, result: VerifyResult & { ok: true }): void {
     const { exp } = result.token.claims
     if (typeof exp !== 'number') return
     // The verifier accepts a token until `exp + skew`; the cache stops at `exp`, never later than the verifier.
     const expiresAtMs = exp * 1000
     dropOldest(deps.clock.nowMs())
-    entries.set(key, { result, expiresAtMs })
+    entries.set(token, { audience, result, expiresAtMs })
   }
 
   /**

@@ -7,8 +7,9 @@
 import { AppError, type AuthenticationCode, type AuthorizationCode } from '../errors.js'
 import type { TokenVerifier, VerifiedToken } from '../oidc/verify-id-token.js'
 import { evaluatePolicy } from '../policy/evaluate-policy.js'
+import type { Decision as PolicyDecision } from '../policy/types.js'
 import { createSecretMatcher, hashApiTokenSecret, looksLikeApiToken } from './api-token-secret.js'
-import type { AuditSink } from './audit-sink.js'
+import type { AuditRecord, AuditSink } from './audit-sink.js'
 import type { PolicyBook } from './policy-book.js'
 import type { MetadataStore } from './ports.js'
 import type { ApiScope, ApiToken, Organization, Registry } from './records.js'
@@ -87,34 +88,53 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
 
   const audienceOf = (org: Organization, registry: Registry) => `${deps.publicUrl}/${org.slug}/${registry.slug}`
 
+  /**
+   * Decisions already reached for a verified token, by registry, policy version, statement and scope. The
+   * caching verifier hands back the same VerifiedToken for a reused token, so a client that sends one token on
+   * every request gets its principal and audit event built once; the policy is still evaluated every time, and
+   * a new policy version or another statement is another key. Held weakly: gone with the verifier's entry.
+   */
+  const decided = new WeakMap<VerifiedToken, Map<string, OidcDecision>>()
+
+  const decideOidc = (token: VerifiedToken, org: Organization, registry: Registry, scope: ApiScope, decision: PolicyDecision | null): OidcDecision => {
+    const policyVersion = registry.policyVersion ?? 0
+    const statement = decision?.statement ?? null
+    const key = `${registry.id}|${String(policyVersion)}|${decision?.code ?? 'no_policy'}|${String(statement)}|${scope}`
+    let byKey = decided.get(token)
+    const known = byKey?.get(key)
+    if (known !== undefined) return known
+    const outcome = decideFor(token, registry, scope, decision)
+    const who = describeToken(token)
+    const code = outcome.refusal?.code ?? null
+    const made: OidcDecision = {
+      ...outcome,
+      event: {
+        organizationId: org.id, registryId: registry.id, type: 'auth.decision', actor: who.actor,
+        detail: { ...who.detail, scope, statement, policy_version: registry.policyVersion },
+        outcome: code === null ? 'accepted' : 'refused', code,
+      },
+      coalesceKey: `${registry.id}|${who.key}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`,
+    }
+    if (byKey === undefined) decided.set(token, (byKey = new Map<string, OidcDecision>()))
+    // A token lives minutes and speaks to a registry or two; the cap only stops a pathological caller.
+    if (byKey.size < DECISIONS_PER_TOKEN) byKey.set(key, made)
+    return made
+  }
+
   const authorizeOidc = async (credential: string, org: Organization, registry: Registry, scope: ApiScope): Promise<Principal> => {
     const result = await deps.verifier.verify(credential, audienceOf(org, registry))
-    const base = { organizationId: org.id, registryId: registry.id, type: 'auth.decision' }
     if (!result.ok) {
       const actor = `oidc:${result.issuer ?? 'unknown'}`
-      const event = { ...base, outcome: 'refused' as const, code: result.code, actor, detail: { method: 'oidc', scope, reason: result.message } }
+      const event = { organizationId: org.id, registryId: registry.id, type: 'auth.decision', outcome: 'refused' as const, code: result.code, actor, detail: { method: 'oidc', scope, reason: result.message } }
       audit.record(event, [registry.id, actor, scope, result.code, result.message].join('|'))
       throw new AccessDenied(result.code, result.message, result.retryAfterSeconds)
     }
-    const token = result.token
-    const who = describeToken(token)
     const policy = await deps.policies.load(registry)
-    const decision = policy === null ? null : evaluatePolicy(policy, token.claims)
-    const recordDecision = (outcome: 'accepted' | 'refused', code: AuthorizationCode | null, statement: number | null) => {
-      const detail = { ...who.detail, scope, statement, policy_version: registry.policyVersion }
-      audit.record({ ...base, outcome, code, actor: who.actor, detail }, [registry.id, who.key, scope, outcome, code, statement, registry.policyVersion].join('|'))
-    }
-    const deny = (code: AuthorizationCode, message: string, statement: number | null) => {
-      recordDecision('refused', code, statement)
-      return new AccessDenied(code, message)
-    }
-    if (decision === null || decision.code === 'policy_missing') throw deny('policy_missing', 'the registry has no OIDC policy', null)
-    if (decision.statement === null) throw deny('policy_no_match', 'the token matches no statement of the registry\'s OIDC policy', null)
-    if (!decision.scopes.some((granted) => granted === scope)) {
-      throw deny('scope_missing', `the matching policy statement does not grant ${scope}`, decision.statement)
-    }
-    recordDecision('accepted', null, decision.statement)
-    return { kind: 'oidc', token, registryId: registry.id, statement: decision.statement, policyVersion: registry.policyVersion ?? 0, scopes: decision.scopes }
+    const decision = policy === null ? null : evaluatePolicy(policy, result.token.claims)
+    const made = decideOidc(result.token, org, registry, scope, decision)
+    audit.record(made.event, made.coalesceKey)
+    if (made.principal === null) throw new AccessDenied(made.refusal.code, made.refusal.message)
+    return made.principal
   }
 
   return {
@@ -149,6 +169,36 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       return authorizeOidc(credential, org, registry, scope)
     },
   }
+}
+
+/** At most this many decisions are remembered per token (registries × policy versions × scopes). */
+const DECISIONS_PER_TOKEN = 32
+
+interface Refusal {
+  readonly code: AuthorizationCode
+  readonly message: string
+}
+
+type OidcOutcome = { readonly principal: Principal; readonly refusal: null } | { readonly principal: null; readonly refusal: Refusal }
+
+/** An outcome with its audit event, built once per token, registry, policy version, statement and scope. */
+type OidcDecision = OidcOutcome & {
+  readonly event: AuditRecord
+  readonly coalesceKey: string
+}
+
+/** What the registry's policy decided for a verified token and the scope wanted. */
+function decideFor(token: VerifiedToken, registry: Registry, scope: ApiScope, decision: PolicyDecision | null): OidcOutcome {
+  const refuse = (code: AuthorizationCode, message: string): OidcOutcome => ({ principal: null, refusal: { code, message } })
+  if (decision === null || decision.code === 'policy_missing') return refuse('policy_missing', 'the registry has no OIDC policy')
+  if (decision.statement === null) return refuse('policy_no_match', 'the token matches no statement of the registry\'s OIDC policy')
+  if (!decision.scopes.some((granted) => granted === scope)) {
+    return refuse('scope_missing', `the matching policy statement does not grant ${scope}`)
+  }
+  const principal: Principal = Object.freeze({
+    kind: 'oidc', token, registryId: registry.id, statement: decision.statement, policyVersion: registry.policyVersion ?? 0, scopes: decision.scopes,
+  })
+  return { principal, refusal: null }
 }
 
 /**

@@ -176,6 +176,27 @@ describe('REST API: publishing and downloading with OIDC and API tokens', () => 
     assert.equal((await publish('open', 'anon-1.0.0.tgz', 'a', null)).status, 401)
   })
 
+  it('applies a policy change at once to a token the server has already accepted and keeps reusing', async () => {
+    const created = await json(await server.request('POST', API, { json: { name: 'moving', ecosystem: 'files', oidc_policy: `- iss: ${issuer.issuer}\n  scopes: [read_packages, write_packages]\n  claims:\n    pipeline_slug: web\n` } }))
+    const reused = issuer.sign({ aud: `${server.url}/default/moving` })
+    const readBack = () => server.request('GET', '/default/moving/files/moving-1.0.0.tgz', { token: reused })
+    assert.equal((await publish('moving', 'moving-1.0.0.tgz', 'm', reused)).status, 201)
+    for (let i = 0; i < 3; i += 1) assert.equal((await readBack()).status, 200)
+    const narrowed = await server.request('PATCH', `${API}/moving`, { json: { oidc_policy: `- iss: ${issuer.issuer}\n  scopes: [read_packages]\n  claims:\n    pipeline_slug: other\n` } })
+    assert.equal(narrowed.status, 200, await narrowed.text())
+    const refused = await readBack()
+    assert.equal(refused.status, 403)
+    assert.equal((await json(refused)).code, 'policy_no_match')
+    assert.equal((await server.request('POST', `${API}/moving/oidc_policy/versions/1/restore`)).status, 200)
+    assert.equal((await readBack()).status, 200)
+    const events = await json(await server.request('GET', '/v2/packages/organizations/default/audit_events?type=auth.decision&per_page=100'))
+    const mine = (events.items as Json[]).filter((e) => e.registry_id === created.id && (e.detail as Json).scope === 'read_packages')
+    const accepted = mine.filter((e) => e.outcome === 'accepted' && (e.detail as Json).policy_version === 1)
+    assert.ok(accepted.some((e) => (e.detail as Json).count === 3), JSON.stringify(accepted))
+    assert.ok(mine.some((e) => e.outcome === 'refused' && e.code === 'policy_no_match' && (e.detail as Json).policy_version === 2))
+    assert.ok(mine.some((e) => e.outcome === 'accepted' && (e.detail as Json).policy_version === 3))
+  })
+
   it('audits OIDC decisions with issuer, subject and jti, never the token', async () => {
     const sent = token({ pipeline_slug: 'evil' })
     await publish('tools', 'audited-1.0.0.tgz', 'x', sent)
