@@ -1,7 +1,9 @@
+import type { Insertable } from 'kysely'
 import { isJsonObject } from '../lib/is-json-object.js'
 import type { AuditRepository } from '../registry/ports.js'
 import type { AuditEvent } from '../registry/records.js'
 import type { AuditEventsTable } from './database.js'
+import { compileOnce } from './compile-once.js'
 import { buildPage, planPage } from './page-cursor.js'
 import { nowIso, toNumber, type StoreContext } from './store-context.js'
 
@@ -11,6 +13,29 @@ const OUTCOMES: readonly AuditEvent['outcome'][] = ['accepted', 'refused', 'done
 const AUDIT_ROWS_PER_INSERT = 200
 
 type NewAuditEvent = Parameters<AuditRepository['append']>[0]
+type AuditRow = Insertable<AuditEventsTable>
+
+const AUDIT_COLUMNS = ['id', 'organization_id', 'registry_id', 'type', 'outcome', 'code', 'actor', 'detail', 'created_at'] as const
+
+/**
+ * The multi-row INSERT of `count` audit rows, compiled once per row count: decisions are written in batches of
+ * hundreds a second under load, and compiling each batch cost more than SQLite takes to store it.
+ */
+const insertAuditRows = new Map<number, ReturnType<typeof compileAuditInsert>>()
+
+function compileAuditInsert(count: number) {
+  return compileOnce((db, values: readonly unknown[]) => {
+    const rows = Array.from({ length: count }, (_, row) =>
+      Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, values[row * AUDIT_COLUMNS.length + index]])) as unknown as AuditRow)
+    return db.insertInto('audit_events').values(rows)
+  }, count * AUDIT_COLUMNS.length)
+}
+
+function insertAuditRowsOf(count: number) {
+  let insert = insertAuditRows.get(count)
+  if (insert === undefined) insertAuditRows.set(count, (insert = compileAuditInsert(count)))
+  return insert
+}
 
 export function createAuditRepository(context: StoreContext): AuditRepository {
   const { db } = context
@@ -33,7 +58,8 @@ export function createAuditRepository(context: StoreContext): AuditRepository {
     },
     async appendMany(events) {
       for (let start = 0; start < events.length; start += AUDIT_ROWS_PER_INSERT) {
-        await db.insertInto('audit_events').values(events.slice(start, start + AUDIT_ROWS_PER_INSERT).map(toRow)).execute()
+        const rows = events.slice(start, start + AUDIT_ROWS_PER_INSERT).map(toRow)
+        await insertAuditRowsOf(rows.length)(db, rows.flatMap((row) => AUDIT_COLUMNS.map((column) => row[column])))
       }
     },
     async list(organizationId, filter, page) {
