@@ -3,7 +3,7 @@
  * sha512 are computed; only when the body is complete is the file fsynced and renamed to its digest's path, so
  * a crash at any moment leaves at most a temporary file (removed at the next start), never a partial blob.
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,8 +11,12 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '../errors.js'
 import type { BlobStore, StoredBlob } from '../registry/ports.js'
+import { createDigestWorkerPool, type DigestStream } from './digest-worker-pool.js'
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/** One hashing thread for every store in the process; it starts with the first upload. */
+const digestPool = createDigestWorkerPool()
 
 export interface FsBlobStore extends BlobStore {
   /** Removes temporary files left by uploads that never finished (a crash, a kill); returns how many. */
@@ -61,27 +65,29 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
   }
 }
 
-/** Streams `body` to `path`, hashing as it goes; fsyncs before resolving. */
+/** Streams `body` to `path`, hashing as it goes (on the digest worker); fsyncs before resolving. */
 async function writeDigesting(body: Readable, path: string, maxBytes: number): Promise<StoredBlob> {
-  const meter = new DigestingMeter(maxBytes)
-  const out = createWriteStream(path, { flags: 'wx' })
-  await pipeline(body, meter, out)
-  const handle = await open(path, 'r+')
+  const digests = digestPool.open()
+  const meter = new SizeMeter(maxBytes, digests)
   try {
-    await handle.sync()
-  } finally {
-    await handle.close()
+    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
+  } catch (error) {
+    digests.abort()
+    throw error
   }
-  return meter.result()
+  // The worker finishes the last bytes while the disk flushes the file.
+  const [{ sha256, sha512 }] = await Promise.all([digests.digest(), fsyncFile(path)])
+  return Object.freeze({ sha256, sha512, size: meter.size })
 }
 
-/** Passes bytes through while computing sha256, sha512 and the size; errors once the size passes the cap. */
-class DigestingMeter extends Transform {
-  private readonly sha256 = createHash('sha256')
-  private readonly sha512 = createHash('sha512')
-  private size = 0
+/** Passes bytes through to the digests and on; errors once the size passes the cap. */
+class SizeMeter extends Transform {
+  size = 0
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly digests: DigestStream,
+  ) {
     super()
   }
 
@@ -91,13 +97,24 @@ class DigestingMeter extends Transform {
       callback(new AppError('payload_too_large', `the upload is larger than ${String(this.maxBytes)} bytes`))
       return
     }
-    this.sha256.update(chunk)
-    this.sha512.update(chunk)
-    callback(null, chunk)
+    let wait: Promise<void> | undefined
+    try {
+      wait = this.digests.update(chunk)
+    } catch (error) {
+      callback(error as Error)
+      return
+    }
+    if (wait === undefined) callback(null, chunk)
+    else wait.then(() => { callback(null, chunk) }, callback)
   }
+}
 
-  result(): StoredBlob {
-    return Object.freeze({ sha256: this.sha256.digest('hex'), sha512: this.sha512.digest('hex'), size: this.size })
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
   }
 }
 
