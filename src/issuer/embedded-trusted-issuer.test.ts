@@ -26,11 +26,23 @@ describe('trustEmbeddedIssuer', () => {
     assert.equal(keySources[ISSUER], KEY_SOURCE)
   })
 
-  it('keeps a configured entry for the same URL, with its settings, and still serves its keys from memory', () => {
-    const configured = resolveTrustedIssuers([{ issuer: ISSUER, max_lifetime_seconds: 3600 }])
+  it('takes a configured entry\'s verifier settings for the same URL, and still serves its keys from memory', () => {
+    const configured = resolveTrustedIssuers([{ issuer: ISSUER, max_lifetime_seconds: 3600, clock_skew_seconds: 10, algorithms: ['ES256'] }])
     const { issuers, keySources } = trustEmbeddedIssuer(configured, { issuerUrl: ISSUER, keySource: KEY_SOURCE })
     assert.equal(issuers.length, 1)
     assert.equal(issuers[0]?.maxLifetimeSeconds, 3600)
+    assert.equal(issuers[0].clockSkewSeconds, 10)
+    assert.deepEqual(issuers[0].algorithms, ['ES256'])
     assert.equal(keySources[ISSUER], KEY_SOURCE)
+  })
+
+  it('keeps what the embedded issuer is when a configured entry overrides its settings: name, claims and tenant claims', () => {
+    // Provenance finds the claims to record by the issuer's name, the lints use its catalog, and a policy must
+    // still pin the organization: an override cannot open one organization's registries to another's jobs.
+    const configured = resolveTrustedIssuers([{ issuer: ISSUER, max_lifetime_seconds: 3600, tenant_claims: [] }])
+    const [embedded] = trustEmbeddedIssuer(configured, { issuerUrl: ISSUER, keySource: KEY_SOURCE }).issuers
+    assert.equal(embedded?.name, 'embedded')
+    assert.deepEqual(embedded.tenantClaims, ['organization_slug', 'organization_id'])
+    assert.deepEqual(embedded.claims?.types.pipeline_slug, ['string'])
   })
 })

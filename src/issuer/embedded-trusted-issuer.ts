@@ -39,14 +39,20 @@ export function createEmbeddedTrustedIssuer(issuerUrl: string): TrustedIssuer {
 
 /**
  * The trusted issuers with the embedded one added, and its key source. An `issuers:` entry naming the embedded
- * issuer's URL keeps its own verification settings (a longer `max_lifetime_seconds`, say) but still gets its
- * keys from memory, never over HTTP.
+ * issuer's URL sets its verification settings (algorithms, a longer `max_lifetime_seconds`, the skew) and
+ * nothing else: the issuer keeps its name (which provenance records by), its claim catalog and its tenant
+ * claims, and its keys still come from memory, never over HTTP.
  */
 export function trustEmbeddedIssuer(
   configured: readonly TrustedIssuer[],
   embedded: { readonly issuerUrl: string; readonly keySource: KeySource },
 ): { issuers: readonly TrustedIssuer[]; keySources: Readonly<Record<string, KeySource>> } {
+  const own = createEmbeddedTrustedIssuer(embedded.issuerUrl)
   const listed = configured.some((issuer) => issuer.issuer === embedded.issuerUrl)
-  const issuers = listed ? configured : [...configured, createEmbeddedTrustedIssuer(embedded.issuerUrl)]
+  const issuers = listed
+    ? configured.map((issuer) => issuer.issuer !== embedded.issuerUrl ? issuer : Object.freeze({
+      ...own, algorithms: issuer.algorithms, maxLifetimeSeconds: issuer.maxLifetimeSeconds, clockSkewSeconds: issuer.clockSkewSeconds,
+    }))
+    : [...configured, own]
   return { issuers: Object.freeze(issuers), keySources: Object.freeze({ [embedded.issuerUrl]: embedded.keySource }) }
 }

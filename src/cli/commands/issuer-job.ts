@@ -16,7 +16,7 @@ Registers a job with the server's embedded OIDC issuer and prints its id, its ag
 and the agent endpoint. With --format env, prints them as the three exports \`packyard oidc request-token\`
 and \`buildkite-agent oidc request-token\` read:
 
-  eval "$(packyard issuer job create ... --format env)"
+  JOB=$(packyard issuer job create ... --format env) && eval "$JOB"
 
 Options:
 ${SERVER_HELP}
