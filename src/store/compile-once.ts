@@ -30,11 +30,12 @@ export function compileOnce<Row, Values extends readonly unknown[]>(
     const dialect = db.getExecutor().adapter.constructor
     let template = templates.get(dialect)
     if (template === undefined) {
-      const markers = Array.from({ length: arity }, (_, index) => markerOf(index)) as unknown as Values
-      const compiled = build(db, markers).compile()
+      const markers = Array.from({ length: arity }, (_, index) => markerOf(index))
+      const indexOfMarker = new Map(markers.map((marker, index) => [marker, index]))
+      const compiled = build(db, markers as unknown as Values).compile()
       const slots = compiled.parameters.map((parameter) => {
-        const index = markers.indexOf(parameter)
-        if (index === -1) throw new Error(`compileOnce: the query has a parameter that is not one of its values: ${String(parameter)}`)
+        const index = typeof parameter === 'string' ? indexOfMarker.get(parameter) : undefined
+        if (index === undefined) throw new Error(`compileOnce: the query has a parameter that is not one of its values: ${String(parameter)}`)
         return index
       })
       template = { sql: compiled.sql, slots }

@@ -1,7 +1,7 @@
 /** What every repository is built from: a Kysely handle (the database or a transaction), a clock and ids. */
-import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../lib/clock.js'
+import { uuidV7 } from '../lib/uuid-v7.js'
 import { AppError } from '../errors.js'
 import type { Database } from './database.js'
 
@@ -11,8 +11,9 @@ export interface StoreContext {
   readonly newId: () => string
 }
 
-export function createStoreContext(db: Kysely<Database>, clock: Clock, newId: () => string = randomUUID): StoreContext {
-  return { db, clock, newId }
+/** Ids are time-ordered UUIDs (v7) by default: each table's unique index on `id` then grows at its end. */
+export function createStoreContext(db: Kysely<Database>, clock: Clock, newId?: () => string): StoreContext {
+  return { db, clock, newId: newId ?? (() => uuidV7(clock.nowMs())) }
 }
 
 /** The current time as stored: ISO-8601 UTC with milliseconds (sorts as text). */
