@@ -20,8 +20,8 @@ export function uuidV7(nowMs: number = Date.now()): string {
   bytes.writeUIntBE(Math.floor(nowMs) % 2 ** 48, 0, 6)
   pool.copy(bytes, 6, poolOffset, poolOffset + RANDOM_BYTES_PER_ID)
   poolOffset += RANDOM_BYTES_PER_ID
-  bytes[6] = 0x70 | (bytes[6]! & 0x0f)
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f)
+  bytes.writeUInt8(0x70 | (bytes.readUInt8(6) & 0x0f), 6) // version 7
+  bytes.writeUInt8(0x80 | (bytes.readUInt8(8) & 0x3f), 8) // variant 10
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
