@@ -43,7 +43,7 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
         // Same content already stored: keep the existing file (content addressing makes them identical).
         if ((await sizeOf(finalPath)) === digests.size) await rm(tmpPath, { force: true })
         else await rename(tmpPath, finalPath)
-        await fsyncDirectory(join(blobDir, digests.sha256.slice(0, 2)))
+        await fsyncPath(join(blobDir, digests.sha256.slice(0, 2)))
         return digests
       } catch (error) {
         await rm(tmpPath, { force: true })
@@ -76,7 +76,7 @@ async function writeDigesting(body: Readable, path: string, maxBytes: number): P
     throw error
   }
   // The worker finishes the last bytes while the disk flushes the file.
-  const [{ sha256, sha512 }] = await Promise.all([digests.digest(), fsyncFile(path)])
+  const [{ sha256, sha512 }] = await Promise.all([digests.digest(), fsyncPath(path)])
   return Object.freeze({ sha256, sha512, size: meter.size })
 }
 
@@ -109,15 +109,6 @@ class SizeMeter extends Transform {
   }
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
 async function sizeOf(path: string): Promise<number | undefined> {
   try {
     const info = await stat(path)
@@ -127,8 +118,11 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-/** A rename is durable only once its directory entry is on disk. */
-async function fsyncDirectory(path: string): Promise<void> {
+/**
+ * fsync(2) of a file (its data is on disk) or a directory (a rename in it is durable only once its entry is on
+ * disk). A read-only descriptor is enough: fsync flushes the inode, whichever descriptor wrote to it.
+ */
+async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r')
   try {
     await handle.sync()
