@@ -41,7 +41,7 @@ const LARGE_CONNECTIONS = 2
  * Highest authenticated rate expected, per second: fresh tokens are pre-signed for the whole run at this rate
  * (RS256 signing costs ~1 ms each, on worker threads); running out throws rather than reuse a token.
  */
-const MAX_EXPECTED_REQUESTS_PER_SECOND = 5_000
+const MAX_EXPECTED_REQUESTS_PER_SECOND = 10_000
 const TARGET_DOWNLOAD_RATIO = 0.8
 const TARGET_FRESH_RATIO = 0.7
 const TARGET_REUSED_RATIO = 0.95
