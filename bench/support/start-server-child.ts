@@ -1,7 +1,8 @@
 /**
  * Parent side of child-protocol.ts: spawns a bench server script under tsx with an IPC channel and waits until
  * it listens. With `BENCH_CPU_PROF_DIR=DIR` set, the child runs with `--cpu-prof` and writes its profile there
- * when stopped (open it in Chrome DevTools, or summarize it by self time).
+ * when stopped (open it in Chrome DevTools, or summarize it by self time). `BENCH_NODE_FLAGS` adds node flags
+ * to the child (e.g. `--trace-gc`, which NODE_OPTIONS refuses).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -23,7 +24,8 @@ export async function startServerChild(script: string, args: readonly string[], 
   const path = fileURLToPath(new URL(script, import.meta.url))
   const profileDir = process.env.BENCH_CPU_PROF_DIR
   const profile = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path, ...args], {
+  const extraFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
+  const child = spawn(process.execPath, [...profile, ...extraFlags, '--import', 'tsx', path, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -22,23 +22,33 @@ const accepted = (exp: number): VerifyResult => ({ ok: true, token: { claims: { 
 const refused: VerifyResult = { ok: false, code: 'issuer_unavailable', message: 'down', retryAfterSeconds: 10 }
 
 describe('createCachingTokenVerifier', () => {
-  it('verifies a reused token once until it expires', async () => {
+  it('verifies a reused token twice (it is cached on its second use) until it expires', async () => {
     const clock = createFixedClock(NOW_S * 1000)
     const inner = countingVerifier(() => accepted(NOW_S + 60))
     const verifier = createCachingTokenVerifier(inner, { clock })
     for (let i = 0; i < 5; i += 1) assert.equal((await verifier.verify('t', 'aud')).ok, true)
-    assert.equal(inner.calls, 1)
+    assert.equal(inner.calls, 2)
     clock.advanceMs(60_000)
     await verifier.verify('t', 'aud')
-    assert.equal(inner.calls, 2)
+    assert.equal(inner.calls, 3)
+  })
+
+  it('does not hold on to tokens used once', async () => {
+    const inner = countingVerifier(() => accepted(NOW_S + 60))
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000), maxEntries: 4 })
+    // Twenty distinct tokens, each once; then the first again: it was never cached, so it is verified again.
+    for (let i = 0; i < 20; i += 1) await verifier.verify(`token-${String(i).padStart(20, '0')}`, 'aud')
+    await verifier.verify(`token-${'0'.repeat(20)}`, 'aud')
+    assert.equal(inner.calls, 21)
   })
 
   it('keeps audiences apart: a token cached for one registry is verified again for another', async () => {
     const inner = countingVerifier(() => accepted(NOW_S + 60))
     const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000) })
-    await verifier.verify('t', 'https://r/acme/a')
-    await verifier.verify('t', 'https://r/acme/b')
+    for (let i = 0; i < 3; i += 1) await verifier.verify('t', 'https://r/acme/a')
     assert.equal(inner.calls, 2)
+    await verifier.verify('t', 'https://r/acme/b')
+    assert.equal(inner.calls, 3)
   })
 
   it('never caches a refusal', async () => {
@@ -52,10 +62,12 @@ describe('createCachingTokenVerifier', () => {
   it('stays within its size bound', async () => {
     const inner = countingVerifier(() => accepted(NOW_S + 60))
     const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000), maxEntries: 2 })
-    for (const token of ['a', 'b', 'c']) await verifier.verify(token, 'aud')
+    // Each used twice, so each is cached; the cache keeps the newest two.
+    for (const token of ['a', 'a', 'b', 'b', 'c', 'c']) await verifier.verify(token, 'aud')
+    assert.equal(inner.calls, 6)
     await verifier.verify('c', 'aud')
-    assert.equal(inner.calls, 3)
+    assert.equal(inner.calls, 6)
     await verifier.verify('a', 'aud')
-    assert.equal(inner.calls, 4)
+    assert.equal(inner.calls, 7)
   })
 })
