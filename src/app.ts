@@ -21,10 +21,12 @@ import { createTokenVerifier } from './oidc/verify-id-token.js'
 import { createAccessControl } from './registry/access-control.js'
 import { createAuditSink } from './registry/audit-sink.js'
 import { createOrganizationService, type OrganizationService } from './registry/organization-service.js'
+import { createPackageCatalog } from './registry/package-catalog.js'
 import { createPackageService } from './registry/package-service.js'
 import { createPolicyBook } from './registry/policy-book.js'
 import type { MetadataStore } from './registry/ports.js'
 import { createRegistryService } from './registry/registry-service.js'
+import { createRegistryTokenService, withRegistryTokens } from './registry/registry-token-service.js'
 import { openSqliteStore } from './store/open-sqlite-store.js'
 
 export interface AppOptions {
@@ -77,7 +79,10 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   // Clients that reuse one token per session (twine, OCI clients) pay for its signature once.
   const verifier = createCachingTokenVerifier(createTokenVerifier({ issuers, clock, keySources }), { clock })
   const organizations = createOrganizationService({ store })
-  const access = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
+  const oidcAccess = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
+  // Tokens minted by an OIDC exchange (npm trusted publishing) are accepted wherever a registry's packages are.
+  const registryTokens = createRegistryTokenService({ store, access: oidcAccess, audit: auditSink, clock, publicUrl: config.public_url, issuers })
+  const access = withRegistryTokens(oidcAccess, registryTokens)
   const server = await createHttpServer(
     {
       publicUrl: config.public_url,
@@ -85,6 +90,8 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       organizations,
       registries: createRegistryService({ store, policies, ecosystems: ecosystems.names }),
       packages: createPackageService({ store, blobs, maxUploadBytes: config.max_upload_bytes }),
+      catalog: createPackageCatalog({ store }),
+      registryTokens,
       policies,
       policyVersions: store.policyVersions,
       auditLog: store.audit,

@@ -5,10 +5,12 @@ import type { PolicyIssuer } from '../policy/types.js'
 import type { AccessControl } from '../registry/access-control.js'
 import type { AuditSink } from '../registry/audit-sink.js'
 import type { OrganizationService } from '../registry/organization-service.js'
+import type { PackageCatalog } from '../registry/package-catalog.js'
 import type { PackageService } from '../registry/package-service.js'
 import type { PolicyBook } from '../registry/policy-book.js'
 import type { AuditRepository, BlobStore, PolicyVersionRepository } from '../registry/ports.js'
 import type { RegistryService } from '../registry/registry-service.js'
+import type { RegistryTokenService } from '../registry/registry-token-service.js'
 import type { Metrics } from './metrics.js'
 
 export interface HttpDeps {
@@ -17,6 +19,10 @@ export interface HttpDeps {
   readonly organizations: OrganizationService
   readonly registries: RegistryService
   readonly packages: PackageService
+  /** Packages by name: dist-tags, deprecations, unpublishing, search (npm). */
+  readonly catalog: PackageCatalog
+  /** Registry tokens minted by OIDC token exchanges (npm trusted publishing). */
+  readonly registryTokens: RegistryTokenService
   readonly policies: PolicyBook
   readonly policyVersions: PolicyVersionRepository
   readonly auditLog: AuditRepository

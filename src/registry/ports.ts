@@ -8,7 +8,7 @@
  */
 import type { Readable } from 'node:stream'
 import type { IssuerJobRepository, IssuerKeyRepository } from '../issuer/issuer-ports.js'
-import type { ApiScope, ApiToken, AuditEvent, Organization, PackageVersion, PolicyVersion, Registry } from './records.js'
+import type { ApiScope, ApiToken, AuditEvent, Organization, PackageVersion, PolicyVersion, Registry, RegistryToken } from './records.js'
 
 export interface OrganizationRepository {
   /** @throws AppError `conflict` when the slug is taken. */
@@ -67,14 +67,42 @@ export interface PageRequest {
   readonly limit: number
 }
 
+/** What a publish records; `metadata` defaults to null. */
+export type NewPackageVersion = Omit<PackageVersion, 'id' | 'createdAt' | 'deletedAt' | 'metadata' | 'deprecated'> & {
+  readonly metadata?: Readonly<Record<string, unknown>> | null
+}
+
 export interface PackageRepository {
   /** @throws AppError `conflict` when the name and version exist, deleted ones included. */
-  insert(input: Omit<PackageVersion, 'id' | 'createdAt' | 'deletedAt'>): Promise<PackageVersion>
+  insert(input: NewPackageVersion): Promise<PackageVersion>
   findById(registryId: string, id: string): Promise<PackageVersion | undefined>
   findByNameVersion(registryId: string, name: string, version: string): Promise<PackageVersion | undefined>
   findByFilename(registryId: string, filename: string): Promise<PackageVersion | undefined>
   list(registryId: string, filter: { name?: string }, page: PageRequest): Promise<Page<PackageVersion>>
   markDeleted(registryId: string, id: string): Promise<PackageVersion | undefined>
+  /** The live versions of one package name, oldest first. */
+  listByName(registryId: string, name: string): Promise<readonly PackageVersion[]>
+  /** The newest live version of each name containing `text` (any case), by name. */
+  searchNames(registryId: string, text: string, page: { limit: number; offset: number }): Promise<readonly PackageVersion[]>
+  /** Sets or clears (null) a live version's deprecation message; false when there is no such live version. */
+  setDeprecated(registryId: string, id: string, message: string | null): Promise<boolean>
+}
+
+/** Named pointers to versions of a package (npm dist-tags: `latest`, `beta`, ...). */
+export interface DistTagRepository {
+  /** Tag → version for one package name. */
+  list(registryId: string, name: string): Promise<Readonly<Record<string, string>>>
+  /** Creates or moves a tag. */
+  set(registryId: string, name: string, tag: string, version: string): Promise<void>
+  /** False when the tag did not exist. */
+  remove(registryId: string, name: string, tag: string): Promise<boolean>
+}
+
+export interface RegistryTokenRepository {
+  create(input: Omit<RegistryToken, 'id' | 'createdAt'>): Promise<RegistryToken>
+  findByHash(tokenHash: string): Promise<RegistryToken | undefined>
+  /** Removes tokens that expired before `beforeIso`; returns how many. */
+  deleteExpired(beforeIso: string): Promise<number>
 }
 
 export interface AuditFilter {
@@ -100,6 +128,8 @@ export interface MetadataStore {
   readonly policyVersions: PolicyVersionRepository
   readonly packages: PackageRepository
   readonly audit: AuditRepository
+  readonly distTags: DistTagRepository
+  readonly registryTokens: RegistryTokenRepository
   /** The embedded issuer's signing keys and jobs (issuer/issuer-ports.ts). */
   readonly issuerKeys: IssuerKeyRepository
   readonly issuerJobs: IssuerJobRepository

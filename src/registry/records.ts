@@ -78,6 +78,27 @@ export interface PackageVersion {
   readonly createdAt: string
   /** Set when deleted; the row stays so that the name and version can never be published again. */
   readonly deletedAt: string | null
+  /** What the ecosystem read from the file at publish (npm: the tarball's package.json and dist facts), or null. */
+  readonly metadata: Readonly<Record<string, unknown>> | null
+  /** The deprecation message (npm `deprecate`), or null; the only part of a version that changes after publish. */
+  readonly deprecated: string | null
+}
+
+/**
+ * A short-lived registry token minted by an OIDC token exchange (npm trusted publishing): bound to one registry,
+ * the scopes of the policy statement that accepted the OIDC token, and that token's identity for provenance.
+ */
+export interface RegistryToken {
+  readonly id: string
+  readonly organizationId: string
+  readonly registryId: string
+  readonly scopes: readonly ApiScope[]
+  /** sha256 of the secret, hex. */
+  readonly tokenHash: string
+  /** The exchanged OIDC token as verified: issuer name, claims, statement and policy version (JSON). */
+  readonly grant: Readonly<Record<string, unknown>>
+  readonly createdAt: string
+  readonly expiresAt: string
 }
 
 export interface AuditEvent {

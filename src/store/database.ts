@@ -60,6 +60,31 @@ export interface PackagesTable {
   published_by: string
   created_at: string
   deleted_at: string | null
+  /** JSON text (migration 0003). */
+  metadata: string | null
+  /** Migration 0003. */
+  deprecated: string | null
+}
+
+/** npm dist-tags (migration 0003): one row per registry, package name and tag. */
+export interface DistTagsTable {
+  registry_id: string
+  name: string
+  tag: string
+  version: string
+  updated_at: string
+}
+
+/** Registry tokens minted by OIDC exchanges (migration 0003); `scopes` and `oidc_grant` are JSON text. */
+export interface RegistryTokensTable {
+  id: string
+  organization_id: string
+  registry_id: string
+  token_hash: string
+  scopes: string
+  oidc_grant: string
+  created_at: string
+  expires_at: string
 }
 
 export interface AuditEventsTable {
@@ -107,4 +132,6 @@ export interface Database {
   audit_events: AuditEventsTable
   issuer_signing_keys: IssuerSigningKeysTable
   issuer_jobs: IssuerJobsTable
+  dist_tags: DistTagsTable
+  registry_tokens: RegistryTokensTable
 }

@@ -8,12 +8,14 @@ import type { MetadataStore } from '../registry/ports.js'
 import { createApiTokenRepository } from './api-token-repository.js'
 import { createAuditRepository } from './audit-repository.js'
 import type { Database } from './database.js'
+import { createDistTagRepository } from './dist-tag-repository.js'
 import { createIssuerJobRepository } from './issuer-job-repository.js'
 import { createIssuerKeyRepository } from './issuer-key-repository.js'
 import { createOrganizationRepository } from './organization-repository.js'
 import { createPackageRepository } from './package-repository.js'
 import { createPolicyVersionRepository } from './policy-version-repository.js'
 import { createRegistryRepository } from './registry-repository.js'
+import { createRegistryTokenRepository } from './registry-token-repository.js'
 import { createStoreContext } from './store-context.js'
 
 export interface KyselyMetadataStoreDeps {
@@ -37,6 +39,8 @@ function buildStore(db: Kysely<Database>, deps: KyselyMetadataStoreDeps, inTrans
     policyVersions: createPolicyVersionRepository(context),
     packages: createPackageRepository(context),
     audit: createAuditRepository(context),
+    distTags: createDistTagRepository(context),
+    registryTokens: createRegistryTokenRepository(context),
     issuerKeys: createIssuerKeyRepository(context),
     issuerJobs: createIssuerJobRepository(context),
     // A nested call joins the transaction already open instead of deadlocking on the single connection.

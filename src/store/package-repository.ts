@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { isJsonObject } from '../lib/is-json-object.js'
 import type { PackageRepository } from '../registry/ports.js'
 import type { PackageVersion } from '../registry/records.js'
@@ -29,6 +30,8 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
         published_by: input.publishedBy,
         created_at: nowIso(context),
         deleted_at: null,
+        metadata: input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata),
+        deprecated: null,
       }
       const message = `${input.name} ${input.version} already exists: published versions are immutable`
       await withConflict(db.insertInto('packages').values(row).execute(), message)
@@ -54,7 +57,40 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
       await db.updateTable('packages').set({ deleted_at: deletedAt }).where('id', '=', id).execute()
       return Object.freeze({ ...found, deletedAt })
     },
+    async listByName(registryId, name) {
+      const rows = await select().where('registry_id', '=', registryId).where('name', '=', name).where('deleted_at', 'is', null).orderBy('seq', 'asc').execute()
+      return rows.map(toPackage)
+    },
+    async searchNames(registryId, text, page) {
+      const newest = db
+        .selectFrom('packages')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('registry_id', '=', registryId)
+        .where('deleted_at', 'is', null)
+        .where(sql<boolean>`lower(name) like ${`%${escapeLike(text.toLowerCase())}%`} escape '\\'`)
+        .groupBy('name')
+        .orderBy('name')
+        .limit(page.limit)
+        .offset(page.offset)
+      const rows = await select().where('seq', 'in', newest).orderBy('name').execute()
+      return rows.map(toPackage)
+    },
+    async setDeprecated(registryId, id, message) {
+      const result = await db
+        .updateTable('packages')
+        .set({ deprecated: message })
+        .where('registry_id', '=', registryId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
   }
+}
+
+/** `text` with LIKE's wildcards escaped by a backslash, so a search for `a_b` finds only `a_b`. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
 }
 
 function withNumericSeq<Row extends { seq: number | string }>(row: Row): Row & { seq: number } {
@@ -75,6 +111,8 @@ function toPackage(row: PackageRow | PackagesTable): PackageVersion {
     publishedBy: row.published_by,
     createdAt: row.created_at,
     deletedAt: row.deleted_at,
+    metadata: row.metadata === null ? null : parseObject(row.metadata),
+    deprecated: row.deprecated,
   })
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { AppError } from '../../errors.js'
 import type { EcosystemAdapters } from '../../ecosystems/ecosystem-adapter.js'
+import type { Organization, PackageVersion, Registry } from '../../registry/records.js'
 import type { HttpDeps } from '../http-deps.js'
 import { parseInput } from '../parse-input.js'
 import { presentPackage, registryApiUrl } from './present.js'
@@ -23,17 +24,18 @@ const PackageParams = z.object({ org: z.string(), registry: z.string(), id: z.uu
 
 export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adapters: EcosystemAdapters): void {
   const base = '/v2/packages/organizations/:org/registries/:registry/packages'
+  const present = (org: Organization, registry: Registry, pkg: PackageVersion) =>
+    presentPackage(deps.publicUrl, org, registry, pkg, adapters.downloadPath(registry.ecosystem, pkg))
 
   app.post(base, async (request, reply) => {
     const { org, registry, principal } = await resolveRegistry(deps, request, 'write_packages')
     if (!request.isMultipart()) throw new AppError('request_invalid', 'send the package as multipart/form-data with a `file` field')
     const part = await request.file({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20 } })
     if (part === undefined || part.fieldname !== 'file') throw new AppError('request_invalid', 'the multipart body needs a `file` field')
-    const identity = adapters.identify(registry.ecosystem, part.filename)
-    const published = await deps.packages.publish(org, registry, principal, { ...identity, body: part.file })
+    const published = await adapters.publishUpload(deps, { org, registry, principal, filename: part.filename, body: part.file })
     deps.metrics.packagesPublished.inc({ ecosystem: registry.ecosystem })
     deps.metrics.bytesUploaded.inc({}, published.size)
-    return reply.code(201).send(presentPackage(deps.publicUrl, org, registry, published))
+    return reply.code(201).send(present(org, registry, published))
   })
 
   app.get(base, async (request) => {
@@ -49,7 +51,7 @@ export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adap
       return `${registryApiUrl(deps.publicUrl, org, registry)}/packages?${params.toString()}`
     }
     return {
-      items: page.items.map((pkg) => presentPackage(deps.publicUrl, org, registry, pkg)),
+      items: page.items.map((pkg) => present(org, registry, pkg)),
       links: {
         self: `${registryApiUrl(deps.publicUrl, org, registry)}/packages`,
         next: page.next === null ? null : url({ before: page.next }),
@@ -61,7 +63,7 @@ export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adap
   app.get(`${base}/:id`, async (request) => {
     const { id } = parseInput(PackageParams, request.params, 'path')
     const { org, registry } = await resolveRegistry(deps, request, 'read_packages')
-    return presentPackage(deps.publicUrl, org, registry, await deps.packages.get(registry, id))
+    return present(org, registry, await deps.packages.get(registry, id))
   })
 
   app.delete(`${base}/:id`, async (request, reply) => {

@@ -30,7 +30,14 @@ export function presentRegistry(publicUrl: string, org: Organization, registry: 
   }
 }
 
-export function presentPackage(publicUrl: string, org: Organization, registry: Registry, pkg: PackageVersion): Record<string, unknown> {
+/** `downloadPath`: the native download location under `{public_url}/{org}/{registry}/` (the ecosystem's). */
+export function presentPackage(
+  publicUrl: string,
+  org: Organization,
+  registry: Registry,
+  pkg: PackageVersion,
+  downloadPath = `files/${encodeURIComponent(pkg.filename)}`,
+): Record<string, unknown> {
   return {
     id: pkg.id,
     name: pkg.name,
@@ -38,7 +45,7 @@ export function presentPackage(publicUrl: string, org: Organization, registry: R
     filename: pkg.filename,
     url: `${registryApiUrl(publicUrl, org, registry)}/packages/${pkg.id}`,
     web_url: `${publicUrl}/ui/${org.slug}/${registry.slug}/packages/${pkg.id}`,
-    download_url: `${publicUrl}/${org.slug}/${registry.slug}/files/${encodeURIComponent(pkg.filename)}`,
+    download_url: `${publicUrl}/${org.slug}/${registry.slug}/${downloadPath}`,
     created_at: pkg.createdAt,
     size: pkg.size,
     digests: { sha256: pkg.sha256, sha512: pkg.sha512 },
