@@ -12,6 +12,11 @@ import type { Organization, PackageVersion, Registry } from './records.js'
 export interface PackageCatalog {
   /** The live versions of `name`, oldest first; empty when there are none. */
   versionsOf(registry: Registry, name: string): Promise<readonly PackageVersion[]>
+  /**
+   * A number that every change to `name` raises (versions, deprecations, tags), for caches of what is built
+   * from the name's versions; undefined for a name never published.
+   */
+  revisionOf(registry: Registry, name: string): Promise<number | undefined>
   /** Tag → version as stored; a tag may point at a version since unpublished (readers filter). */
   tagsOf(registry: Registry, name: string): Promise<Readonly<Record<string, string>>>
   /** Points `tag` at a live version. @throws AppError `not_found` */
@@ -36,17 +41,20 @@ export function createPackageCatalog(deps: { store: MetadataStore }): PackageCat
 
   return {
     versionsOf: (registry, name) => store.packages.listByName(registry.id, name),
+    revisionOf: (registry, name) => store.packageRevisions.get(registry.id, name),
     tagsOf: (registry, name) => store.distTags.list(registry.id, name),
     setTag: (org, registry, principal, name, tag, version) =>
       store.transaction(async (tx) => {
         const found = await tx.packages.findByNameVersion(registry.id, name, version)
         if (found === undefined || found.deletedAt !== null) throw new AppError('not_found', `${name}@${version} is not published`)
         await tx.distTags.set(registry.id, name, tag, version)
+        await tx.packageRevisions.bump(registry.id, name)
         await audit(tx, org, registry, principal, 'package.tagged', { name, tag, version })
       }),
     removeTag: (org, registry, principal, name, tag) =>
       store.transaction(async (tx) => {
         if (!(await tx.distTags.remove(registry.id, name, tag))) throw new AppError('not_found', `${name} has no dist-tag ${tag}`)
+        await tx.packageRevisions.bump(registry.id, name)
         await audit(tx, org, registry, principal, 'package.untagged', { name, tag })
       }),
     deprecate: (org, registry, principal, name, messages) =>
@@ -59,6 +67,7 @@ export function createPackageCatalog(deps: { store: MetadataStore }): PackageCat
           await audit(tx, org, registry, principal, 'package.deprecated', { package_id: live.id, name, version: live.version, message })
           changed += 1
         }
+        if (changed > 0) await tx.packageRevisions.bump(registry.id, name)
         return changed
       }),
     unpublish: (org, registry, principal, name, versions) =>
@@ -73,6 +82,7 @@ export function createPackageCatalog(deps: { store: MetadataStore }): PackageCat
           deleted.push(gone)
           await audit(tx, org, registry, principal, 'package.deleted', { package_id: pkg.id, name, version: pkg.version })
         }
+        if (deleted.length > 0) await tx.packageRevisions.bump(registry.id, name)
         return deleted
       }),
     search: (registry, text, page) => store.packages.searchNames(registry.id, text, page),

@@ -60,6 +60,7 @@ export function createPackageService(deps: { store: MetadataStore; blobs: BlobSt
         metadata: file.metadata ?? null,
       })
       for (const tag of file.tags ?? []) await tx.distTags.set(registry.id, file.name, tag, file.version)
+      await tx.packageRevisions.bump(registry.id, file.name)
       await tx.audit.append({
         organizationId: org.id, registryId: registry.id, type: 'package.published', outcome: 'done', code: null, actor,
         detail: { package_id: version.id, name: version.name, version: version.version, sha256: version.sha256, size: version.size },
@@ -88,6 +89,7 @@ export function createPackageService(deps: { store: MetadataStore; blobs: BlobSt
       store.transaction(async (tx) => {
         const deleted = await tx.packages.markDeleted(registry.id, id)
         if (deleted === undefined) throw new AppError('not_found', `package ${id} not found`)
+        await tx.packageRevisions.bump(registry.id, deleted.name)
         await tx.audit.append({
           organizationId: org.id, registryId: registry.id, type: 'package.deleted', outcome: 'done', code: null, actor: describePrincipal(principal),
           detail: { package_id: id, name: deleted.name, version: deleted.version },

@@ -89,6 +89,14 @@ export interface PackageRepository {
 }
 
 /** Named pointers to versions of a package (npm dist-tags: `latest`, `beta`, ...). */
+/** A number per package name that every change to the name raises (see migrations/0004-package-revisions.ts). */
+export interface PackageRevisionRepository {
+  /** The current revision, or undefined for a name never published. */
+  get(registryId: string, name: string): Promise<number | undefined>
+  /** Raises the name's revision; call it in the transaction of the change. */
+  bump(registryId: string, name: string): Promise<void>
+}
+
 export interface DistTagRepository {
   /** Tag → version for one package name. */
   list(registryId: string, name: string): Promise<Readonly<Record<string, string>>>
@@ -129,6 +137,7 @@ export interface MetadataStore {
   readonly packages: PackageRepository
   readonly audit: AuditRepository
   readonly distTags: DistTagRepository
+  readonly packageRevisions: PackageRevisionRepository
   readonly registryTokens: RegistryTokenRepository
   /** The embedded issuer's signing keys and jobs (issuer/issuer-ports.ts). */
   readonly issuerKeys: IssuerKeyRepository

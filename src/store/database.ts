@@ -67,6 +67,12 @@ export interface PackagesTable {
 }
 
 /** npm dist-tags (migration 0003): one row per registry, package name and tag. */
+export interface PackageRevisionsTable {
+  registry_id: string
+  name: string
+  revision: number
+}
+
 export interface DistTagsTable {
   registry_id: string
   name: string
@@ -133,5 +139,6 @@ export interface Database {
   issuer_signing_keys: IssuerSigningKeysTable
   issuer_jobs: IssuerJobsTable
   dist_tags: DistTagsTable
+  package_revisions: PackageRevisionsTable
   registry_tokens: RegistryTokensTable
 }

@@ -11,6 +11,7 @@ import type { Database } from './database.js'
 import { createDistTagRepository } from './dist-tag-repository.js'
 import { createIssuerJobRepository } from './issuer-job-repository.js'
 import { createIssuerKeyRepository } from './issuer-key-repository.js'
+import { createPackageRevisionRepository } from './package-revision-repository.js'
 import { createOrganizationRepository } from './organization-repository.js'
 import { createPackageRepository } from './package-repository.js'
 import { createPolicyVersionRepository } from './policy-version-repository.js'
@@ -40,6 +41,7 @@ function buildStore(db: Kysely<Database>, deps: KyselyMetadataStoreDeps, inTrans
     packages: createPackageRepository(context),
     audit: createAuditRepository(context),
     distTags: createDistTagRepository(context),
+    packageRevisions: createPackageRevisionRepository(context),
     registryTokens: createRegistryTokenRepository(context),
     issuerKeys: createIssuerKeyRepository(context),
     issuerJobs: createIssuerJobRepository(context),

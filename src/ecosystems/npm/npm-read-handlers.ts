@@ -21,22 +21,38 @@ const SearchQuery = z.looseObject({
   from: z.coerce.number().int().min(0).max(100_000).default(0),
 })
 
-/** `GET /<pkg>`: abbreviated when the client asks for it (npm install), else full (npm view, `?write=true`). */
+/**
+ * `GET /<pkg>`: abbreviated when the client asks for it (npm install), else full (npm view, `?write=true`).
+ * Built documents are cached per package revision, with a digest of their text as ETag (304 when it matches).
+ */
 export async function sendPackument(context: NpmRequestContext, name: string): Promise<unknown> {
   const { registry } = await context.resolve('read_packages')
   assertNpmName(name)
   const { catalog } = context.deps
-  const [versions, tags] = await Promise.all([catalog.versionsOf(registry, name), catalog.tagsOf(registry, name)])
-  if (versions.length === 0) throw new AppError('not_found', `${name} is not in this registry`)
   const query = parseInput(PackumentQuery, context.request.query, 'query')
   const abbreviated = query.write !== 'true' && (context.request.headers.accept ?? '').includes(ABBREVIATED_TYPE)
-  const input = { name, versions, tags, registryUrl: context.registryUrl }
-  return context.reply
+  const form = abbreviated ? 'abbreviated' : 'full'
+  const notFound = () => new AppError('not_found', `${name} is not in this registry`)
+  // Read before the versions: a change between the two reads makes this document newer than its label, which
+  // costs one rebuild, never a stale answer.
+  const revision = await catalog.revisionOf(registry, name)
+  if (revision === undefined) throw notFound()
+  const key = `${registry.id}\n${name}\n${form}`
+  let document = context.packuments.get(key, revision)
+  if (document === undefined) {
+    const [versions, tags] = await Promise.all([catalog.versionsOf(registry, name), catalog.tagsOf(registry, name)])
+    if (versions.length === 0) throw notFound()
+    const input = { name, versions, tags, registryUrl: context.registryUrl }
+    document = context.packuments.set(key, revision, JSON.stringify(abbreviated ? buildAbbreviatedPackument(input) : buildFullPackument(input)))
+  }
+  void context.reply
     .header('content-type', `${abbreviated ? ABBREVIATED_TYPE : 'application/json'}; charset=utf-8`)
     .header('vary', 'accept, authorization')
     // Private: the answer depends on the credential. no-cache: a new version must show at the next install.
     .header('cache-control', 'private, no-cache')
-    .send(JSON.stringify(abbreviated ? buildAbbreviatedPackument(input) : buildFullPackument(input)))
+    .header('etag', document.etag)
+  if (context.request.headers['if-none-match'] === document.etag) return context.reply.code(304).send()
+  return context.reply.send(document.body)
 }
 
 /** `GET /<pkg>/-/<name>-<version>.tgz` */

@@ -1,0 +1,56 @@
+/**
+ * Built package documents (packuments), kept as the JSON text sent, with the package revision they were built
+ * from. Building one parses every version's stored metadata; serving one from here costs one primary-key read
+ * of the revision (migrations/0004-package-revisions.ts), so a change made through any server shows at once.
+ * One cache per server (its public URL is in every tarball URL), bounded by bytes; the oldest go first.
+ */
+import { hash } from 'node:crypto'
+
+/** Memory for cached documents; a document of thousands of versions is a few MiB. */
+const MAX_CACHED_BYTES = 64 * 1024 * 1024
+/** Larger documents are built each time rather than crowd out many small ones. */
+const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+
+export interface CachedPackument {
+  readonly revision: number
+  /** The JSON text, as sent. */
+  readonly body: string
+  /** A strong validator, from the text itself: computed once per build. */
+  readonly etag: string
+}
+
+export interface PackumentCache {
+  /** The document of `key` built at `revision`, if cached. */
+  get(key: string, revision: number): CachedPackument | undefined
+  /** Keeps `body` as the document of `key` at `revision` (unless too large); returns it with its ETag. */
+  set(key: string, revision: number, body: string): CachedPackument
+}
+
+export function createPackumentCache(maxBytes = MAX_CACHED_BYTES): PackumentCache {
+  const entries = new Map<string, CachedPackument>()
+  let bytes = 0
+  const drop = (key: string) => {
+    const old = entries.get(key)
+    if (old === undefined) return
+    entries.delete(key)
+    bytes -= old.body.length
+  }
+  return {
+    get(key, revision) {
+      const found = entries.get(key)
+      return found?.revision === revision ? found : undefined
+    },
+    set(key, revision, body) {
+      const cached = Object.freeze({ revision, body, etag: `"${hash('sha1', body, 'base64url')}"` })
+      drop(key)
+      if (body.length > MAX_DOCUMENT_BYTES || body.length > maxBytes) return cached
+      for (const oldest of entries.keys()) {
+        if (bytes + body.length <= maxBytes) break
+        drop(oldest)
+      }
+      entries.set(key, cached)
+      bytes += body.length
+      return cached
+    },
+  }
+}
