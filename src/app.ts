@@ -81,7 +81,7 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   const organizations = createOrganizationService({ store })
   const oidcAccess = createAccessControl({ store, verifier, policies, audit: auditSink, publicUrl: config.public_url, serverAdminToken: options.env.PACKYARD_ADMIN_TOKEN })
   // Tokens minted by an OIDC exchange (npm trusted publishing) are accepted wherever a registry's packages are.
-  const registryTokens = createRegistryTokenService({ store, access: oidcAccess, audit: auditSink, clock, publicUrl: config.public_url, issuers })
+  const registryTokens = createRegistryTokenService({ store, access: oidcAccess, verifier, audit: auditSink, clock, publicUrl: config.public_url, issuers })
   const access = withRegistryTokens(oidcAccess, registryTokens)
   const server = await createHttpServer(
     {

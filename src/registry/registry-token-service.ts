@@ -10,7 +10,7 @@ import { AppError } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { isJsonObject, readOwn } from '../lib/is-json-object.js'
 import type { TrustedIssuer } from '../oidc/trusted-issuer.js'
-import type { VerifiedToken } from '../oidc/verify-id-token.js'
+import type { TokenVerifier, VerifiedToken } from '../oidc/verify-id-token.js'
 import { AccessDenied, type AccessControl, type Principal } from './access-control.js'
 import { hashApiTokenSecret, looksLikeApiToken } from './api-token-secret.js'
 import type { AuditSink } from './audit-sink.js'
@@ -48,6 +48,8 @@ export interface RegistryTokenService {
 export interface RegistryTokenDeps {
   readonly store: MetadataStore
   readonly access: AccessControl
+  /** Checks the presented token before its audience is used to look a registry up. */
+  readonly verifier: TokenVerifier
   readonly audit: AuditSink
   readonly clock: Clock
   /** `{public_url}` without a trailing slash. */
@@ -75,7 +77,7 @@ export function createRegistryTokenService(deps: RegistryTokenDeps): RegistryTok
       if (looksLikeApiToken(credential) || recognizes(credential)) {
         throw new AppError('request_invalid', 'the token exchange takes an OIDC ID token from your CI provider, not a Packyard token')
       }
-      const { org, registry } = await findAudienceRegistry(store, deps.publicUrl, credential)
+      const { org, registry } = await findAudienceRegistry(store, deps.publicUrl, credential, deps.verifier)
       if (registry.ecosystem !== options.ecosystem) {
         throw new AppError('request_invalid', `${org.slug}/${registry.slug} is a ${registry.ecosystem} registry, not ${options.ecosystem}`)
       }
@@ -146,10 +148,13 @@ async function mint(deps: RegistryTokenDeps, org: Organization, registry: Regist
  * The registry a token's audience names. The token is not verified here (that is the policy's job, for the
  * audience found): this only decides which registry to verify it for.
  */
-async function findAudienceRegistry(store: MetadataStore, publicUrl: string, credential: string): Promise<{ org: Organization; registry: Registry }> {
+async function findAudienceRegistry(store: MetadataStore, publicUrl: string, credential: string, verifier: TokenVerifier): Promise<{ org: Organization; registry: Registry }> {
   const audience = readUnverifiedAudience(credential)
   const expected = `request the ID token with the audience ${publicUrl}/{org}/{registry} of the registry to publish to`
   if (audience === null) throw new AccessDenied('audience_mismatch', `the token names no single audience; ${expected}`)
+  // Verified (for the audience it names) before any lookup: a forged token must not learn which registries exist.
+  const verified = await verifier.verify(credential, audience)
+  if (!verified.ok) throw new AccessDenied(verified.code, verified.message, verified.retryAfterSeconds)
   const prefix = `${publicUrl}/`
   const slugs = audience.startsWith(prefix) ? audience.slice(prefix.length).split('/') : []
   const [orgSlug, registrySlug] = slugs

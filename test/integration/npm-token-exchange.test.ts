@@ -94,6 +94,9 @@ describe('npm OIDC token exchange', () => {
     ['an audience of two registries', () => issuer.sign({ aud: [audience('js'), audience('other')] }), 401, 'audience_mismatch', /no single audience/],
     ['a files registry\'s audience', () => issuer.sign({ aud: audience('files') }), 400, 'request_invalid', /files registry, not npm/],
     ['a registry that does not exist', () => issuer.sign({ aud: audience('nope') }), 404, 'not_found', /does not exist/],
+    // Verified before the lookup: a forged token learns nothing of which registries exist.
+    ['a forged token for a registry that does not exist', () => issuer.forgeUnsigned({ aud: audience('nope') }), 401, 'algorithm_not_allowed', /never accepted/],
+    ['a tampered token for a registry that does not exist', () => issuer.forgeSignature(issuer.sign({ aud: audience('nope') }), (signature) => Buffer.from(signature.map((byte, i) => (i === 0 ? byte ^ 1 : byte)))), 401, 'signature_invalid', /signature/],
     ['a token the policy does not match', () => issuer.sign({ aud: audience('js'), pipeline_slug: 'evil' }), 403, 'policy_no_match', /matches no statement/],
     ['an expired token', () => issuer.sign({ aud: audience('js'), iat: Math.floor(clock.nowMs() / 1000) - 900, nbf: undefined, exp: Math.floor(clock.nowMs() / 1000) - 600 }), 401, 'token_expired', /expired/],
   ]
