@@ -23,6 +23,11 @@ export async function createFilesRegistry(url: string, name: string, options: { 
   })
 }
 
+/** Creates an `npm` registry in the `default` organization; its npm endpoint is `{url}/default/{name}/npm/`. */
+export async function createNpmRegistry(url: string, name: string): Promise<void> {
+  await callApi(url, 'POST', `${API}/registries`, { name, ecosystem: 'npm', public: false })
+}
+
 /** An API token of the `default` organization with `scopes`; returns its secret. */
 export async function createApiToken(url: string, scopes: readonly string[]): Promise<string> {
   return IssuedToken.parse(await callApi(url, 'POST', '/v2/organizations/default/api_tokens', { description: 'bench', scopes })).token
