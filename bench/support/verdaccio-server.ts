@@ -9,25 +9,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { parseArgs } from 'node:util'
+import { findFreePort } from '../../test/helpers/find-free-port.js'
 import { announceReadyUntilStopped } from './child-protocol.js'
 
 /** Below startServerChild's 60 s, so that this wrapper reports (and kills Verdaccio) before it is killed. */
 const START_TIMEOUT_MS = 45_000
 const STOP_TIMEOUT_MS = 5_000
 
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => { resolve(port) })
-    })
-  })
-}
 
 function logTail(path: string): string {
   try {

@@ -3,7 +3,6 @@
  * gives tests a small HTTP client for it. Closes and removes everything in `close()`.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -11,6 +10,9 @@ import { createApp, type App } from '../../src/app.js'
 import type { IssuerEntry } from '../../src/config/issuer-entry.js'
 import { loadServerConfig } from '../../src/config/server-config.js'
 import type { Clock } from '../../src/lib/clock.js'
+import { findFreePort } from './find-free-port.js'
+
+export { findFreePort }
 
 export const TEST_ADMIN_TOKEN = 'pky_test_server_admin_token_0123456789abcdef'
 
@@ -81,18 +83,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   }
 }
 
-/** A port free right now on 127.0.0.1 (the server needs it up front: its public URL names it). */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => { resolve(port) })
-    })
-  })
-}
 
 /** A multipart body with one `file` part. */
 export function fileForm(filename: string, content: string | Uint8Array): FormData {
