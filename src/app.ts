@@ -27,6 +27,7 @@ import { createPolicyBook } from './registry/policy-book.js'
 import type { MetadataStore } from './registry/ports.js'
 import { createRegistryService } from './registry/registry-service.js'
 import { createRegistryTokenService, withRegistryTokens } from './registry/registry-token-service.js'
+import { openPostgresStore } from './store/open-postgres-store.js'
 import { openSqliteStore } from './store/open-sqlite-store.js'
 
 export interface AppOptions {
@@ -126,7 +127,8 @@ export async function openAdminServices(config: Readonly<ServerConfig>): Promise
 async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<MetadataStore> {
   if (config.database === 'sqlite') return openSqliteStore({ path: join(config.data_dir, 'packyard.db'), clock })
   if (config.database.startsWith('sqlite:')) return openSqliteStore({ path: config.database.slice('sqlite:'.length), clock })
-  throw new AppError('config_invalid', `database ${config.database}: PostgreSQL is not supported yet; use sqlite`)
+  if (/^postgres(ql)?:\/\//.test(config.database)) return openPostgresStore({ url: config.database, clock })
+  throw new AppError('config_invalid', 'database: must be sqlite, sqlite:PATH, postgres://... or postgresql://...')
 }
 
 async function openBlobs(config: Readonly<ServerConfig>) {

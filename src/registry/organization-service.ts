@@ -57,12 +57,20 @@ export function createOrganizationService(deps: { store: MetadataStore }): Organ
       if (!(await store.apiTokens.revoke(org.id, id))) throw new AppError('not_found', `API token ${id} not found`)
       await audit(store, org, 'api_token.revoked', actor, { token_id: id })
     },
-    bootstrap: (slug) =>
-      store.transaction(async (tx) => {
-        if ((await tx.organizations.count()) > 0) return null
-        const organization = await create(tx, slug, 'bootstrap')
-        const admin = await issue(tx, organization, { description: 'bootstrap admin', scopes: ['admin'] }, 'bootstrap')
-        return { organization, admin }
-      }),
+    async bootstrap(slug) {
+      try {
+        return await store.transaction(async (tx) => {
+          if ((await tx.organizations.count()) > 0) return null
+          const organization = await create(tx, slug, 'bootstrap')
+          const admin = await issue(tx, organization, { description: 'bootstrap admin', scopes: ['admin'] }, 'bootstrap')
+          return { organization, admin }
+        })
+      } catch (error) {
+        // Several servers starting on one empty database (PostgreSQL) all see no organization; the unique slug
+        // lets one create it, and the others, refused with `conflict`, find it done.
+        if (error instanceof AppError && error.code === 'conflict' && (await store.organizations.count()) > 0) return null
+        throw error
+      }
+    },
   }
 }

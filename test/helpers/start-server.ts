@@ -37,6 +37,8 @@ export interface StartServerOptions {
   readonly embeddedIssuerAlgorithm?: 'RS256' | 'ES256'
   /** A fixed port, to restart a server on the same public URL; default a free one. */
   readonly port?: number
+  /** `database`: sqlite (the default), sqlite:PATH or a postgres:// URL (see test/helpers/postgres.ts). */
+  readonly database?: string
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
@@ -50,6 +52,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       ...(options.maxUploadBytes !== undefined ? { max_upload_bytes: String(options.maxUploadBytes) } : {}),
       ...(options.embeddedIssuer !== undefined ? { embedded_issuer: String(options.embeddedIssuer) } : {}),
       ...(options.embeddedIssuerAlgorithm !== undefined ? { embedded_issuer_algorithm: options.embeddedIssuerAlgorithm } : {}),
+      ...(options.database !== undefined ? { database: options.database } : {}),
     },
     ...(options.issuers !== undefined ? { file: { name: 'test-config.json', text: JSON.stringify({ issuers: options.issuers }) } } : {}),
   })

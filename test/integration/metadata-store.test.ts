@@ -1,26 +1,22 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { AppError } from '../../src/errors.js'
 import { createFixedClock } from '../../src/lib/clock.js'
 import type { MetadataStore } from '../../src/registry/ports.js'
-import { openSqliteStore } from '../../src/store/open-sqlite-store.js'
+import { STORE_VARIANTS, type OpenedStore } from '../helpers/store-variants.js'
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'conflict'
 
-describe('metadata store (sqlite)', () => {
-  let dir = ''
+for (const variant of STORE_VARIANTS) describe(`metadata store (${variant.name})`, { skip: variant.skip }, () => {
+  let opened: OpenedStore | undefined
   let store: MetadataStore
   const clock = createFixedClock(Date.parse('2026-11-26T00:00:00Z'))
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'packyard-store-'))
-    store = await openSqliteStore({ path: join(dir, 'packyard.db'), clock })
+    opened = await variant.open({ clock })
+    store = opened.store
   })
   after(async () => {
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
+    await opened?.close()
   })
 
   const newRegistry = async (slug: string) => {
@@ -135,4 +131,92 @@ describe('metadata store (sqlite)', () => {
     assert.equal(all.items.length, 3)
     assert.ok((all.items[0]?.seq ?? 0) > (all.items[2]?.seq ?? 0))
   })
+
+  it('counts organizations and keeps a conflict inside a transaction from committing anything', async () => {
+    const before = await store.organizations.count()
+    assert.equal(typeof before, 'number')
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.organizations.create({ slug: 'in-tx', name: 'In' })
+        await tx.organizations.create({ slug: 'in-tx', name: 'Again' })
+      }),
+      isConflict,
+    )
+    assert.equal(await store.organizations.count(), before)
+    assert.equal(await store.organizations.findBySlug('in-tx'), undefined)
+  })
+
+  it('lets exactly one of racing policy saves take each version number, without gaps', async () => {
+    const registry = await newRegistry('policy-race')
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) =>
+      store.transaction((tx) => tx.policyVersions.append({ registryId: registry.id, source: `- ${String(i)}`, savedBy: 'admin', restoredFrom: null }))))
+    const saved = results.filter((r) => r.status === 'fulfilled').length
+    assert.ok(saved >= 1)
+    assert.ok(results.every((r) => r.status === 'fulfilled' || isConflict(r.reason)))
+    const versions = (await store.policyVersions.list(registry.id)).map((v) => v.version)
+    assert.deepEqual(versions, Array.from({ length: saved }, (_, i) => saved - i))
+    assert.equal((await store.policyVersions.find(registry.id, 1))?.version, 1)
+  })
+
+  it('updates, lists and deletes registries, refusing a taken slug', async () => {
+    const one = await newRegistry('reg-one')
+    await newRegistry('reg-two')
+    const updated = await store.registries.update(one.id, { name: 'One', public: true, description: 'd', policyVersion: null })
+    assert.ok(updated !== undefined)
+    assert.equal(updated.name, 'One')
+    assert.equal(updated.public, true)
+    await assert.rejects(store.registries.update(one.id, { slug: 'reg-two' }), isConflict)
+    const slugs = (await store.registries.list(one.organizationId)).map((r) => r.slug)
+    assert.ok(slugs.indexOf('reg-one') < slugs.indexOf('reg-two'))
+    await publish(one.id, 'gone', '1.0.0')
+    await store.packageRevisions.bump(one.id, 'gone')
+    await store.distTags.set(one.id, 'gone', 'latest', '1.0.0')
+    assert.equal(await store.registries.delete(one.id), true)
+    assert.equal(await store.registries.delete(one.id), false)
+    assert.equal(await store.registries.findBySlug(one.organizationId, 'reg-one'), undefined)
+  })
+
+  it('returns numbers for sizes, sequence numbers and package revisions', async () => {
+    const registry = await newRegistry('numbers')
+    const stored = await publish(registry.id, 'big', '1.0.0')
+    assert.equal((await store.packages.findById(registry.id, stored.id))?.size, 3)
+    assert.equal(await store.packageRevisions.get(registry.id, 'big'), undefined)
+    await store.packageRevisions.bump(registry.id, 'big')
+    await store.packageRevisions.bump(registry.id, 'big')
+    assert.equal(await store.packageRevisions.get(registry.id, 'big'), 2)
+    const event = await store.audit.append({ organizationId: registry.organizationId, registryId: registry.id, type: 't', outcome: 'done', code: null, actor: 'a', detail: {} })
+    assert.equal(typeof event.seq, 'number')
+    const page = await store.audit.list(registry.organizationId, { registryId: registry.id }, { limit: 1 })
+    assert.equal(page.items[0]?.seq, event.seq)
+  })
+
+  it('keeps issuer signing keys newest first, retires and deletes them', async () => {
+    const key = (kid: string, createdAt: string) => ({ kid, algorithm: 'ES256' as const, publicJwk: { kty: 'EC', kid }, privateKeyPem: 'pem', createdAt, retiredAt: null })
+    await store.issuerKeys.insert(key('k1', '2026-01-01T00:00:00.000Z'))
+    await store.issuerKeys.insert(key('k2', '2026-01-01T00:00:00.000Z'))
+    await assert.rejects(store.issuerKeys.insert(key('k2', '2026-01-02T00:00:00.000Z')), isConflict)
+    assert.deepEqual((await store.issuerKeys.list()).map((k) => k.kid), ['k2', 'k1'])
+    assert.deepEqual(await store.issuerKeys.retireAllExcept('k2', '2026-01-03T00:00:00.000Z'), ['k1'])
+    assert.equal(await store.issuerKeys.deleteRetiredBefore('2026-01-04T00:00:00.000Z'), 1)
+    assert.deepEqual((await store.issuerKeys.list()).map((k) => [k.kid, k.retiredAt]), [['k2', null]])
+  })
+
+  it('stores issuer jobs with their claims and revokes them once', async () => {
+    const id = '0190a0b0-0000-7000-8000-000000000001'
+    const uuid = '0190a0b0-0000-7000-8000-000000000002'
+    const claims = {
+      organization_slug: 'acme', pipeline_slug: 'web', build_number: 1, build_branch: 'main', build_tag: null,
+      build_commit: '9f3182061f1e2cca4702c368cbc039b7dc9d4485', step_key: null, job_id: id, agent_id: uuid,
+      build_source: 'ui' as const, runner_environment: 'self-hosted' as const, organization_id: uuid, pipeline_id: uuid,
+      build_id: uuid, cluster_id: null, cluster_name: null, queue_id: null, queue_key: null, agent_tags: { os: 'linux' },
+    }
+    const job = { id, claims, agentTokenHash: 'agent-hash', createdBy: 'admin', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z', revokedAt: null }
+    await store.issuerJobs.insert(job)
+    await assert.rejects(store.issuerJobs.insert(job), isConflict)
+    assert.deepEqual((await store.issuerJobs.find(id))?.claims, claims)
+    assert.equal(await store.issuerJobs.revoke(id, '2026-01-01T01:00:00.000Z'), true)
+    assert.equal(await store.issuerJobs.revoke(id, '2026-01-01T02:00:00.000Z'), false)
+    assert.equal((await store.issuerJobs.find(id))?.revokedAt, '2026-01-01T01:00:00.000Z')
+  })
+
 })

@@ -1,15 +1,12 @@
 /** The store behind the npm ecosystem: versions by name, search, deprecations, dist-tags, registry tokens. */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createFixedClock } from '../../src/lib/clock.js'
 import type { MetadataStore } from '../../src/registry/ports.js'
-import { openSqliteStore } from '../../src/store/open-sqlite-store.js'
+import { STORE_VARIANTS, type OpenedStore } from '../helpers/store-variants.js'
 
-describe('metadata store: packages by name, dist-tags and registry tokens (sqlite)', () => {
-  let dir = ''
+for (const variant of STORE_VARIANTS) describe(`metadata store: packages by name, dist-tags and registry tokens (${variant.name})`, { skip: variant.skip }, () => {
+  let opened: OpenedStore | undefined
   let store: MetadataStore
   let registryId = ''
   let organizationId = ''
@@ -18,15 +15,14 @@ describe('metadata store: packages by name, dist-tags and registry tokens (sqlit
     store.packages.insert({ registryId, name, version, filename: `${name}-${version}.tgz`, size: 1, sha256: 'a'.repeat(64), sha512: 'b'.repeat(128), provenance: null, publishedBy: 'test', metadata: { manifest: { name } } })
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'packyard-catalog-'))
-    store = await openSqliteStore({ path: join(dir, 'packyard.db'), clock })
+    opened = await variant.open({ clock })
+    store = opened.store
     const org = await store.organizations.create({ slug: 'acme', name: 'Acme' })
     organizationId = org.id
     registryId = (await store.registries.create({ organizationId, slug: 'js', name: 'js', ecosystem: 'npm', description: null, emoji: null, color: null, public: false })).id
   })
   after(async () => {
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
+    await opened?.close()
   })
 
   it('lists the live versions of a name, oldest first, with their metadata', async () => {
