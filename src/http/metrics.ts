@@ -19,25 +19,30 @@ export interface Metrics {
   render(): string
 }
 
+/** One label set's count, with its labels already in exposition form. */
+interface Sample {
+  readonly labels: string
+  value: number
+}
+
 interface CounterState {
   readonly name: string
   readonly help: string
-  readonly values: Map<string, number>
+  /** By label-set id: bumped on every request, with a handful of distinct label sets, each formatted once. */
+  readonly samples: Map<string, Sample>
 }
 
 export function createMetrics(): Metrics {
   const counters: CounterState[] = []
   const counter = (name: string, help: string): Counter => {
-    const state: CounterState = { name, help, values: new Map() }
+    const state: CounterState = { name, help, samples: new Map() }
     counters.push(state)
-    // Counters are bumped on every request with a handful of distinct label sets: format each set once.
-    const formatted = new Map<string, string>()
     return {
       inc(labels = {}, by = 1) {
         const id = labelSetId(labels)
-        let key = formatted.get(id)
-        if (key === undefined) formatted.set(id, (key = formatLabels(labels)))
-        state.values.set(key, (state.values.get(key) ?? 0) + by)
+        const sample = state.samples.get(id)
+        if (sample === undefined) state.samples.set(id, { labels: formatLabels(labels), value: by })
+        else sample.value += by
       },
     }
   }
@@ -51,8 +56,8 @@ export function createMetrics(): Metrics {
       counters
         .map((c) => {
           const lines = [`# HELP ${c.name} ${c.help}`, `# TYPE ${c.name} counter`]
-          if (c.values.size === 0) lines.push(`${c.name} 0`)
-          for (const [labels, value] of c.values) lines.push(`${c.name}${labels} ${String(value)}`)
+          if (c.samples.size === 0) lines.push(`${c.name} 0`)
+          for (const { labels, value } of c.samples.values()) lines.push(`${c.name}${labels} ${String(value)}`)
           return lines.join('\n')
         })
         .join('\n')
