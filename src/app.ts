@@ -11,10 +11,12 @@ import { createAllEcosystemAdapters } from './ecosystems/index.js'
 import { AppError } from './errors.js'
 import { createHttpServer } from './http/create-http-server.js'
 import { createMetrics } from './http/metrics.js'
+import { createReadinessCheck } from './http/readiness.js'
 import { startEmbeddedIssuer } from './issuer/embedded-issuer.js'
 import { trustEmbeddedIssuer } from './issuer/embedded-trusted-issuer.js'
 import { systemClock, type Clock } from './lib/clock.js'
-import { openFsBlobStore } from './blobs/fs-blob-store.js'
+import { openBlobStore, type OpenedBlobStore } from './blobs/open-blob-store.js'
+import { parseBlobLocation } from './blobs/parse-blob-location.js'
 import { resolveTrustedIssuers } from './oidc/resolve-trusted-issuers.js'
 import { createCachingTokenVerifier } from './oidc/caching-token-verifier.js'
 import { createTokenVerifier } from './oidc/verify-id-token.js'
@@ -57,7 +59,11 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   // The admin-token file goes here even when the database and blobs are configured elsewhere.
   await mkdir(config.data_dir, { recursive: true })
   const store = await openStore(config, clock)
-  const blobs = await openBlobs(config)
+  // A bucket that does not answer stops the start; the database pool must not keep the process alive after it.
+  const blobs = await openBlobs(config, options.env).catch(async (error: unknown) => {
+    await store.close()
+    throw error
+  })
   const swept = await blobs.sweepTemporaryFiles()
   if (swept > 0) logger.info({ files: swept }, 'removed unfinished uploads')
 
@@ -102,6 +108,12 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       issuers,
       blobs,
       metrics,
+      readiness: createReadinessCheck({
+        probes: { database: () => store.ping(), blobs: () => blobs.ping() },
+        // Real time even under a test's fixed clock: it paces probes, it dates nothing.
+        nowMs: () => performance.now(),
+        onFailure: (probe, error) => { logger.warn({ err: error, probe }, 'readiness probe failed') },
+      }),
       ...(embeddedIssuer === null ? {} : { embeddedIssuer }),
     },
     { logger, ecosystems },
@@ -114,6 +126,7 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
       await server.close()
       await auditSink.close()
       await store.close()
+      await blobs.close()
     },
   }
 }
@@ -124,6 +137,21 @@ export async function openAdminServices(config: Readonly<ServerConfig>): Promise
   return { organizations: createOrganizationService({ store }), close: () => store.close() }
 }
 
+/** The metadata and blob stores alone, for `packyard admin gc`; nothing is swept at start. */
+export async function openStorage(
+  config: Readonly<ServerConfig>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ store: MetadataStore; blobs: OpenedBlobStore; close(): Promise<void> }> {
+  const store = await openStore(config, systemClock)
+  try {
+    const blobs = await openBlobs(config, env)
+    return { store, blobs, close: async () => { await blobs.close(); await store.close() } }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}
+
 async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<MetadataStore> {
   if (config.database === 'sqlite') return openSqliteStore({ path: join(config.data_dir, 'packyard.db'), clock })
   if (config.database.startsWith('sqlite:')) return openSqliteStore({ path: config.database.slice('sqlite:'.length), clock })
@@ -131,10 +159,13 @@ async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<
   throw new AppError('config_invalid', 'database: must be sqlite, sqlite:PATH, postgres://... or postgresql://...')
 }
 
-async function openBlobs(config: Readonly<ServerConfig>) {
-  if (config.blobs === 'file') return openFsBlobStore(join(config.data_dir, 'blobs'))
-  if (config.blobs.startsWith('file:')) return openFsBlobStore(config.blobs.slice('file:'.length))
-  throw new AppError('config_invalid', `blobs ${config.blobs}: S3 storage is not supported yet; use file`)
+/**
+ * The blob store a configuration names, opened as the server opens it (and as `admin gc` does); S3
+ * credentials and the default region come from `env`.
+ * @throws AppError `config_invalid` for a malformed location, or an S3 bucket that is missing, denied or down.
+ */
+export async function openBlobs(config: Readonly<ServerConfig>, env: Readonly<Record<string, string | undefined>> = process.env): Promise<OpenedBlobStore> {
+  return openBlobStore(parseBlobLocation(config.blobs, { dataDir: config.data_dir, env }), { env })
 }
 
 async function bootstrapIfEmpty(config: Readonly<ServerConfig>, organizations: OrganizationService): Promise<App['bootstrap']> {

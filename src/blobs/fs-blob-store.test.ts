@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -34,6 +34,15 @@ describe('openFsBlobStore', () => {
     const b = await blobs.put(Readable.from([Buffer.from('same')]), { maxBytes: 1024 })
     assert.equal(a.sha256, b.sha256)
     assert.deepEqual(await readdir(join(root, 'tmp')), [])
+  })
+
+  it('makes a stored blob young again when the same content is put again (for the grace period of gc)', async () => {
+    const stored = await blobs.put(Readable.from([Buffer.from('again')]), { maxBytes: 1024 })
+    const path = join(root, 'sha256', stored.sha256.slice(0, 2), stored.sha256)
+    const longAgo = new Date(Date.now() - 24 * 3_600_000)
+    await utimes(path, longAgo, longAgo)
+    await blobs.put(Readable.from([Buffer.from('again')]), { maxBytes: 1024 })
+    assert.ok((await blobs.describeBlob(stored.sha256))!.modifiedAtMs > Date.now() - 60_000)
   })
 
   it('refuses a body over the cap and leaves nothing behind', async () => {

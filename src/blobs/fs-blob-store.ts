@@ -5,22 +5,25 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { access, constants, mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { AppError } from '../errors.js'
-import type { BlobStore, StoredBlob } from '../registry/ports.js'
-import { createDigestWorkerPool, type DigestStream } from './digest-worker-pool.js'
+import type { BlobInventory, BlobStore, StoredBlob } from '../registry/ports.js'
+import { DigestingMeter } from './digesting-meter.js'
+import { createFsBlobInventory } from './fs-blob-inventory.js'
+import { requireSha256Hex } from './sha256-hex.js'
 
-const SHA256_HEX = /^[0-9a-f]{64}$/
-
-/** One hashing thread for every store in the process; it starts with the first upload. */
-const digestPool = createDigestWorkerPool()
-
-export interface FsBlobStore extends BlobStore {
-  /** Removes temporary files left by uploads that never finished (a crash, a kill); returns how many. */
+export interface FsBlobStore extends BlobStore, BlobInventory {
+  /**
+   * Removes every temporary file (a crash, a kill); returns how many. Only for a store no other live server
+   * writes to: it cannot tell another server's upload in flight from a leftover.
+   */
   sweepTemporaryFiles(): Promise<number>
+  /** Resolves when the blob and temporary directories are there and searchable (a mount that went away fails). */
+  ping(): Promise<void>
+  /** Nothing to release: files are opened per call. */
+  close(): Promise<void>
 }
 
 export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
@@ -28,10 +31,7 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
   const blobDir = join(root, 'sha256')
   await mkdir(tmpDir, { recursive: true })
   await mkdir(blobDir, { recursive: true })
-  const pathOf = (sha256: string) => {
-    if (!SHA256_HEX.test(sha256)) throw new AppError('request_invalid', 'not a sha256 digest')
-    return join(blobDir, sha256.slice(0, 2), sha256)
-  }
+  const pathOf = (sha256: string) => join(blobDir, requireSha256Hex(sha256).slice(0, 2), sha256)
 
   return {
     async put(body, { maxBytes }) {
@@ -40,9 +40,16 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
         const digests = await writeDigesting(body, tmpPath, maxBytes)
         const finalPath = pathOf(digests.sha256)
         await mkdir(join(blobDir, digests.sha256.slice(0, 2)), { recursive: true })
-        // Same content already stored: keep the existing file (content addressing makes them identical).
-        if ((await sizeOf(finalPath)) === digests.size) await rm(tmpPath, { force: true })
-        else await rename(tmpPath, finalPath)
+        if ((await sizeOf(finalPath)) === digests.size) {
+          // Same content already stored: keep it (content addressing makes them identical), but make it young
+          // again, so that garbage collection's grace period covers this publish as it covers a new blob
+          // (git freshens an object it is asked to write again for the same reason).
+          await rm(tmpPath, { force: true })
+          const now = new Date()
+          await utimes(finalPath, now, now)
+        } else {
+          await rename(tmpPath, finalPath)
+        }
         await fsyncPath(join(blobDir, digests.sha256.slice(0, 2)))
         return digests
       } catch (error) {
@@ -57,56 +64,26 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
       return createReadStream(path, range === undefined ? {} : { start: range.start, end: range.end })
     },
     delete: async (sha256) => rm(pathOf(sha256), { force: true }),
+    ...createFsBlobInventory({ blobDir, tmpDir }),
     async sweepTemporaryFiles() {
       const names = await readdir(tmpDir)
       await Promise.all(names.map((name) => rm(join(tmpDir, name), { force: true })))
       return names.length
     },
+    async ping() {
+      await Promise.all([access(blobDir, constants.R_OK | constants.X_OK), access(tmpDir, constants.W_OK | constants.X_OK)])
+    },
+    close: () => Promise.resolve(),
   }
 }
 
 /** Streams `body` to `path`, hashing as it goes (on the digest worker); fsyncs before resolving. */
 async function writeDigesting(body: Readable, path: string, maxBytes: number): Promise<StoredBlob> {
-  const digests = digestPool.open()
-  const meter = new SizeMeter(maxBytes, digests)
-  try {
-    await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
-  } catch (error) {
-    digests.abort()
-    throw error
-  }
+  const meter = new DigestingMeter(maxBytes)
+  await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
   // The worker finishes the last bytes while the disk flushes the file.
-  const [{ sha256, sha512 }] = await Promise.all([digests.digest(), fsyncPath(path)])
-  return Object.freeze({ sha256, sha512, size: meter.size })
-}
-
-/** Passes bytes through to the digests and on; errors once the size passes the cap. */
-class SizeMeter extends Transform {
-  size = 0
-
-  constructor(
-    private readonly maxBytes: number,
-    private readonly digests: DigestStream,
-  ) {
-    super()
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length
-    if (this.size > this.maxBytes) {
-      callback(new AppError('payload_too_large', `the upload is larger than ${String(this.maxBytes)} bytes`))
-      return
-    }
-    let wait: Promise<void> | undefined
-    try {
-      wait = this.digests.update(chunk)
-    } catch (error) {
-      callback(error as Error)
-      return
-    }
-    if (wait === undefined) callback(null, chunk)
-    else wait.then(() => { callback(null, chunk) }, callback)
-  }
+  const [digests] = await Promise.all([meter.result(), fsyncPath(path)])
+  return digests
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

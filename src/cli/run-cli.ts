@@ -28,6 +28,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/admin.js')).adminTokenCreateCommand,
   },
   {
+    path: ['admin', 'gc'],
+    summary: 'remove unreferenced blobs and leftovers of unfinished uploads',
+    load: async () => (await import('./commands/admin-gc.js')).adminGcCommand,
+  },
+  {
     path: ['policy', 'check'],
     summary: 'validate and lint an OIDC policy file',
     load: async () => (await import('./commands/policy-check.js')).policyCheckCommand,

@@ -38,7 +38,10 @@ export async function createHttpServer(deps: HttpDeps, options: { logger: Fastif
     deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
     done()
   })
-  app.get('/healthz', () => ({ status: 'ok' }))
+  app.get('/healthz', async (_request, reply) => {
+    const { ready, checks } = await deps.readiness()
+    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ok' : 'unavailable', checks })
+  })
   app.get('/metrics', (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.render()))
   registerOrganizationRoutes(app, deps)
   registerRegistryRoutes(app, deps)

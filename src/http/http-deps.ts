@@ -12,6 +12,7 @@ import type { AuditRepository, BlobStore, PolicyVersionRepository } from '../reg
 import type { RegistryService } from '../registry/registry-service.js'
 import type { RegistryTokenService } from '../registry/registry-token-service.js'
 import type { Metrics } from './metrics.js'
+import type { ReadinessReport } from './readiness.js'
 
 export interface HttpDeps {
   readonly publicUrl: string
@@ -32,6 +33,8 @@ export interface HttpDeps {
   readonly issuers: readonly PolicyIssuer[]
   readonly blobs: BlobStore
   readonly metrics: Metrics
+  /** `GET /healthz`: whether the stores answer (http/readiness.ts). */
+  readonly readiness: () => Promise<ReadinessReport>
   /** Present when `embedded_issuer` is on: its routes under `/issuer/` exist only then. */
   readonly embeddedIssuer?: EmbeddedIssuer
 }

@@ -86,6 +86,11 @@ export interface PackageRepository {
   searchNames(registryId: string, text: string, page: { limit: number; offset: number }): Promise<readonly PackageVersion[]>
   /** Sets or clears (null) a live version's deprecation message; false when there is no such live version. */
   setDeprecated(registryId: string, id: string, message: string | null): Promise<boolean>
+  /**
+   * Of `sha256s`, the digests that at least one live (not deleted) version references, in any registry. Garbage
+   * collection asks it a page of candidate blobs at a time, so no caller ever holds every digest in memory.
+   */
+  findReferencedDigests(sha256s: readonly string[]): Promise<ReadonlySet<string>>
 }
 
 /** Named pointers to versions of a package (npm dist-tags: `latest`, `beta`, ...). */
@@ -144,6 +149,8 @@ export interface MetadataStore {
   readonly issuerJobs: IssuerJobRepository
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T>
+  /** Resolves once the database answers a trivial query: the readiness check's probe. */
+  ping(): Promise<void>
   close(): Promise<void>
 }
 
@@ -166,4 +173,36 @@ export interface BlobStore {
   /** A stream of the blob, or of the inclusive byte range. */
   open(sha256: string, range?: { start: number; end: number }): Promise<Readable | undefined>
   delete(sha256: string): Promise<void>
+}
+
+/** A stored blob as garbage collection sees it. */
+export interface BlobEntry {
+  readonly sha256: string
+  readonly size: number
+  /** When it was last written, or freshened by a put of the same content: its age for the grace period. */
+  readonly modifiedAtMs: number
+}
+
+/** What an interrupted upload left behind: a temporary file or object, or an incomplete S3 multipart upload. */
+export interface UploadLeftover {
+  readonly kind: 'temporary' | 'multipart_upload'
+  /** Where it is (a file name, an object key): for the report, and for `removeLeftover`. */
+  readonly name: string
+  /** The multipart upload's id; set for `multipart_upload` only. */
+  readonly uploadId?: string
+  /** The bytes it holds, when known; 0 for a multipart upload, whose parts are not listed. */
+  readonly size: number
+  /** When it was started or last written. */
+  readonly modifiedAtMs: number
+}
+
+/** The listings garbage collection needs from a blob store, a page at a time so memory stays flat. */
+export interface BlobInventory {
+  /** Every stored blob, in pages, in no particular order. */
+  listBlobs(): AsyncIterable<readonly BlobEntry[]>
+  /** One blob's entry as it is now (re-checked just before removal), or undefined. */
+  describeBlob(sha256: string): Promise<BlobEntry | undefined>
+  /** Every leftover of an unfinished upload, in pages, young ones (uploads in flight) included. */
+  listLeftovers(): AsyncIterable<readonly UploadLeftover[]>
+  removeLeftover(leftover: UploadLeftover): Promise<void>
 }

@@ -2,7 +2,7 @@
  * The MetadataStore on any Kysely dialect. Repositories are rebuilt on the transaction handle inside
  * `transaction`, so code written against the store runs unchanged inside and outside one.
  */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Clock } from '../lib/clock.js'
 import type { MetadataStore } from '../registry/ports.js'
 import { createApiTokenRepository } from './api-token-repository.js'
@@ -47,6 +47,9 @@ function buildStore(db: Kysely<Database>, deps: KyselyMetadataStoreDeps, inTrans
     issuerJobs: createIssuerJobRepository(context),
     // A nested call joins the transaction already open instead of deadlocking on the single connection.
     transaction: async (work) => (inTransaction ? work(store) : db.transaction().execute((trx) => work(buildStore(trx, deps, true)))),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
     close: async () => {
       if (!inTransaction) await (deps.onClose ?? (() => db.destroy()))()
     },

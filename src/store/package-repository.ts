@@ -85,8 +85,28 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },
+    async findReferencedDigests(sha256s) {
+      const referenced = new Set<string>()
+      for (let start = 0; start < sha256s.length; start += DIGESTS_PER_QUERY) {
+        const rows = await db
+          .selectFrom('packages')
+          .select('sha256')
+          .distinct()
+          .where('sha256', 'in', sha256s.slice(start, start + DIGESTS_PER_QUERY))
+          .where('deleted_at', 'is', null)
+          .execute()
+        for (const row of rows) referenced.add(row.sha256)
+      }
+      return referenced
+    },
   }
 }
+
+/**
+ * Digests bound in one `in (...)` list: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters, and each
+ * is one probe of the `packages_sha256` index.
+ */
+const DIGESTS_PER_QUERY = 500
 
 /** `text` with LIKE's wildcards escaped by a backslash, so a search for `a_b` finds only `a_b`. */
 function escapeLike(text: string): string {

@@ -39,6 +39,8 @@ export interface StartServerOptions {
   readonly port?: number
   /** `database`: sqlite (the default), sqlite:PATH or a postgres:// URL (see test/helpers/postgres.ts). */
   readonly database?: string
+  /** `blobs`: file (the default), file:PATH or an s3:// URL (see test/helpers/s3.ts). */
+  readonly blobs?: string
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
@@ -53,6 +55,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       ...(options.embeddedIssuer !== undefined ? { embedded_issuer: String(options.embeddedIssuer) } : {}),
       ...(options.embeddedIssuerAlgorithm !== undefined ? { embedded_issuer_algorithm: options.embeddedIssuerAlgorithm } : {}),
       ...(options.database !== undefined ? { database: options.database } : {}),
+      ...(options.blobs !== undefined ? { blobs: options.blobs } : {}),
     },
     ...(options.issuers !== undefined ? { file: { name: 'test-config.json', text: JSON.stringify({ issuers: options.issuers }) } } : {}),
   })

@@ -15,7 +15,9 @@ Options:
   --public-url URL                default http://127.0.0.1:8080; audiences are {public_url}/{org}/{registry}
   --data-dir DIR                  default ./data
   --database sqlite|sqlite:PATH   default sqlite ({data_dir}/packyard.db)
-  --blobs file|file:PATH          default file ({data_dir}/blobs)
+  --blobs file|file:PATH|s3://B  default file ({data_dir}/blobs); or
+                                  s3://BUCKET[/PREFIX]?endpoint=URL&region=R&force_path_style=true
+                                  (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...)
   --max-upload-bytes N            default 2147483648
   --embedded-issuer BOOL          default true: the OIDC issuer {public_url}/issuer (docs/issuer.md)
   --embedded-issuer-algorithm A   RS256 (default) or ES256: the algorithm of its first signing key

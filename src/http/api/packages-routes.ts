@@ -30,7 +30,9 @@ export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adap
   app.post(base, async (request, reply) => {
     const { org, registry, principal } = await resolveRegistry(deps, request, 'write_packages')
     if (!request.isMultipart()) throw new AppError('request_invalid', 'send the package as multipart/form-data with a `file` field')
-    const part = await request.file({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20 } })
+    // One byte over the cap: busboy silently truncates a file at its limit, and a truncated file would be stored
+    // as if whole; past the cap, the blob store refuses the upload (payload_too_large) and keeps nothing.
+    const part = await request.file({ limits: { fileSize: deps.maxUploadBytes + 1, files: 1, fields: 20 } })
     if (part === undefined || part.fieldname !== 'file') throw new AppError('request_invalid', 'the multipart body needs a `file` field')
     const published = await adapters.publishUpload(deps, { org, registry, principal, filename: part.filename, body: part.file })
     deps.metrics.packagesPublished.inc({ ecosystem: registry.ecosystem })
