@@ -28,6 +28,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/admin.js')).adminTokenCreateCommand,
   },
   {
+    path: ['admin', 'migrate-store'],
+    summary: 'copy an embedded registry to PostgreSQL (and its blobs to S3), verified by digest',
+    load: async () => (await import('./commands/admin-migrate-store.js')).adminMigrateStoreCommand,
+  },
+  {
     path: ['admin', 'gc'],
     summary: 'remove unreferenced blobs and leftovers of unfinished uploads',
     load: async () => (await import('./commands/admin-gc.js')).adminGcCommand,
