@@ -7,11 +7,15 @@ import { AppError } from '../errors.js'
 import type { Principal } from './access-control.js'
 import type { MetadataStore } from './ports.js'
 import { describePrincipal } from './provenance.js'
-import type { Organization, PackageVersion, Registry } from './records.js'
+import type { Organization, PackageVersion, PackageVersionSummary, Registry } from './records.js'
 
 export interface PackageCatalog {
   /** The live versions of `name`, oldest first; empty when there are none. */
   versionsOf(registry: Registry, name: string): Promise<readonly PackageVersion[]>
+  /** The live versions of `name` without their metadata, oldest first: a light read for what a document holds. */
+  summariesOf(registry: Registry, name: string): Promise<readonly PackageVersionSummary[]>
+  /** Versions of `registry` by id, live or not, in any order; unknown ids are left out. */
+  versionsById(registry: Registry, ids: readonly string[]): Promise<readonly PackageVersion[]>
   /**
    * A number that every change to `name` raises (versions, deprecations, tags), for caches of what is built
    * from the name's versions; undefined for a name never published.
@@ -41,6 +45,8 @@ export function createPackageCatalog(deps: { store: MetadataStore }): PackageCat
 
   return {
     versionsOf: (registry, name) => store.packages.listByName(registry.id, name),
+    summariesOf: (registry, name) => store.packages.listSummariesByName(registry.id, name),
+    versionsById: (registry, ids) => store.packages.findManyById(registry.id, ids),
     revisionOf: (registry, name) => store.packageRevisions.get(registry.id, name),
     tagsOf: (registry, name) => store.distTags.list(registry.id, name),
     setTag: (org, registry, principal, name, tag, version) =>

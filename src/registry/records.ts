@@ -85,6 +85,12 @@ export interface PackageVersion {
 }
 
 /**
+ * A live version without what was read from its file: enough to tell which versions a package document holds
+ * and whether a cached rendering of one is still current (`deprecated` is all that changes after publish).
+ */
+export type PackageVersionSummary = Pick<PackageVersion, 'id' | 'version' | 'createdAt' | 'deprecated'>
+
+/**
  * A short-lived registry token minted by an OIDC token exchange (npm trusted publishing): bound to one registry,
  * the scopes of the policy statement that accepted the OIDC token, and that token's identity for provenance.
  */

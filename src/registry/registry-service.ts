@@ -31,6 +31,8 @@ export interface RegistryService {
   list(org: Organization): Promise<readonly Registry[]>
   /** @throws AppError `not_found` */
   get(org: Organization, slug: string): Promise<Registry>
+  /** The organization `orgSlug` and its registry `slug`, read together. @throws AppError `not_found` (which one) */
+  resolve(orgSlug: string, slug: string): Promise<{ readonly org: Organization; readonly registry: Registry }>
   update(org: Organization, slug: string, update: RegistryUpdate, actor: string): Promise<RegistryChange>
   delete(org: Organization, slug: string, actor: string): Promise<void>
   /** Makes an old policy version current again, as a new version. @throws AppError `not_found` */
@@ -61,6 +63,14 @@ export function createRegistryService(deps: { store: MetadataStore; policies: Po
     },
     list: (org) => store.registries.list(org.id),
     get,
+    async resolve(orgSlug, slug) {
+      const found = await store.registries.findWithOrganization(orgSlug, slug)
+      if (found !== undefined) return { org: found.organization, registry: found.registry }
+      // Not found: read again one at a time, only to say which of the two is missing.
+      const org = await store.organizations.findBySlug(orgSlug)
+      if (org === undefined) throw new AppError('not_found', `organization ${orgSlug} not found`)
+      return { org, registry: await get(org, slug) }
+    },
     update: (org, slug, update, actor) => store.transaction(async (tx) => {
       const registry = await find(tx, org, slug)
       if (update.ecosystem !== undefined && update.ecosystem !== registry.ecosystem) {

@@ -22,6 +22,6 @@ export function createOrganizationRepository(context: StoreContext): Organizatio
   }
 }
 
-function toOrganization(row: OrganizationsTable): Organization {
+export function toOrganization(row: OrganizationsTable): Organization {
   return Object.freeze({ id: row.id, slug: row.slug, name: row.name, createdAt: row.created_at })
 }

@@ -1,6 +1,7 @@
 import type { RegistryPatch, RegistryRepository } from '../registry/ports.js'
 import type { Registry } from '../registry/records.js'
 import type { RegistriesTable } from './database.js'
+import { toOrganization } from './organization-repository.js'
 import { nowIso, withConflict, type StoreContext } from './store-context.js'
 
 export function createRegistryRepository(context: StoreContext): RegistryRepository {
@@ -37,6 +38,19 @@ export function createRegistryRepository(context: StoreContext): RegistryReposit
         .where('slug', '=', slug)
         .executeTakeFirst()
       return row === undefined ? undefined : toRegistry(row)
+    },
+    async findWithOrganization(orgSlug, slug) {
+      const row = await db
+        .selectFrom('registries')
+        .innerJoin('organizations', 'organizations.id', 'registries.organization_id')
+        .selectAll('registries')
+        .select(['organizations.slug as organization_slug', 'organizations.name as organization_name', 'organizations.created_at as organization_created_at'])
+        .where('organizations.slug', '=', orgSlug)
+        .where('registries.slug', '=', slug)
+        .executeTakeFirst()
+      if (row === undefined) return undefined
+      const organization = toOrganization({ id: row.organization_id, slug: row.organization_slug, name: row.organization_name, created_at: row.organization_created_at })
+      return { organization, registry: toRegistry(row) }
     },
     async list(organizationId) {
       const rows = await db.selectFrom('registries').selectAll().where('organization_id', '=', organizationId).orderBy('slug').execute()

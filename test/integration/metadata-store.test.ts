@@ -176,6 +176,18 @@ for (const variant of STORE_VARIANTS) describe(`metadata store (${variant.name})
     assert.equal(await store.registries.findBySlug(one.organizationId, 'reg-one'), undefined)
   })
 
+  it('finds a registry with its organization by both slugs in one read, and nothing when either is missing', async () => {
+    const registry = await newRegistry('joined')
+    const other = await store.organizations.create({ slug: 'other-org', name: 'Other' })
+    await store.registries.create({ organizationId: other.id, slug: 'only-there', name: 'x', ecosystem: 'files', description: null, emoji: null, color: null, public: true })
+    const found = await store.registries.findWithOrganization('acme', 'joined')
+    assert.deepEqual(found?.registry, await store.registries.findBySlug(registry.organizationId, 'joined'))
+    assert.deepEqual(found?.organization, await store.organizations.findBySlug('acme'))
+    assert.equal(await store.registries.findWithOrganization('acme', 'only-there'), undefined)
+    assert.equal(await store.registries.findWithOrganization('nobody', 'joined'), undefined)
+    assert.equal((await store.registries.findWithOrganization('other-org', 'only-there'))?.registry.public, true)
+  })
+
   it('returns numbers for sizes, sequence numbers and package revisions', async () => {
     const registry = await newRegistry('numbers')
     const stored = await publish(registry.id, 'big', '1.0.0')

@@ -50,6 +50,23 @@ describe('npm package documents: cached per revision', () => {
     assert.equal(((await read(reader)).body['dist-tags'] as Json).beta, '1.0.0')
   })
 
+  it('shows a deprecation made through another server, and its removal, in both forms (version entries are reused)', async () => {
+    const deprecated = (document: Json) => ((document.versions as Record<string, Json>)['1.0.0'] ?? {}).deprecated
+    const deprecate = async (message: string) => {
+      const response = await writer.request('PUT', '/default/js/npm/cached', { json: { name: 'cached', versions: { '1.0.0': { deprecated: message } } } })
+      assert.ok(response.ok, await response.text())
+    }
+    assert.equal(deprecated((await read(reader)).body), undefined)
+    assert.equal(deprecated((await read(reader, ABBREVIATED)).body), undefined)
+    await deprecate('use 1.1.0')
+    assert.equal(deprecated((await read(reader)).body), 'use 1.1.0')
+    assert.equal(deprecated((await read(reader, ABBREVIATED)).body), 'use 1.1.0')
+    await deprecate('')
+    assert.equal(deprecated((await read(reader)).body), undefined)
+    assert.equal(deprecated((await read(reader, ABBREVIATED)).body), undefined)
+    assert.deepEqual(versionsOf((await read(reader)).body), ['1.0.0', '1.1.0'])
+  })
+
   it('answers 304 to a matching If-None-Match, and a new ETag after a change', async () => {
     const { etag } = await read(reader)
     assert.ok(etag)

@@ -35,6 +35,19 @@ for (const variant of STORE_VARIANTS) describe(`metadata store: packages by name
     assert.deepEqual(versions[0]!.metadata, { manifest: { name: 'lib' } })
   })
 
+  it('lists the same live versions as light summaries, and finds versions by id, live or not, past one query\'s worth of ids', async () => {
+    const versions = await store.packages.listByName(registryId, 'lib')
+    const summaries = await store.packages.listSummariesByName(registryId, 'lib')
+    assert.deepEqual(summaries, versions.map((pkg) => ({ id: pkg.id, version: pkg.version, createdAt: pkg.createdAt, deprecated: pkg.deprecated })))
+    const deleted = (await store.packages.findByNameVersion(registryId, 'lib', '1.1.0'))!
+    // The real ids come after more unknown ones than one `in (...)` list holds.
+    const ids = [...Array.from({ length: 1_500 }, (_, i) => `absent-${String(i)}`), ...summaries.map((summary) => summary.id), deleted.id]
+    const found = await store.packages.findManyById(registryId, ids)
+    assert.deepEqual(found.map((pkg) => pkg.version).sort(), ['1.0.0', '1.1.0', '2.0.0'])
+    assert.deepEqual(found.find((pkg) => pkg.version === '1.0.0')!.metadata, { manifest: { name: 'lib' } })
+    assert.deepEqual(await store.packages.findManyById('another-registry', ids), [])
+  })
+
   it('sets and clears deprecations of live versions only', async () => {
     const [live] = await store.packages.listByName(registryId, 'lib')
     assert.equal(await store.packages.setDeprecated(registryId, live!.id, 'old'), true)

@@ -169,6 +169,20 @@ describe('REST API: publishing and downloading with OIDC and API tokens', () => 
     assert.equal((await publish('tools', 'paged-1.2.0.tgz', 'again', token())).status, 409)
   })
 
+  it('says which of organization and registry a registry route names does not exist, and nothing without a credential', async () => {
+    const noOrg = await server.request('GET', '/v2/packages/organizations/nobody/registries/tools/packages')
+    assert.equal(noOrg.status, 404)
+    assert.match(String((await json(noOrg)).message), /organization nobody not found/)
+    const noRegistry = await server.request('GET', `${API}/nothing/packages`)
+    assert.equal(noRegistry.status, 404)
+    assert.match(String((await json(noRegistry)).message), /registry default\/nothing not found/)
+    assert.equal((await server.request('GET', '/default/tools/files/x-1.0.0.tgz', { token: null })).status, 401)
+    const anonymous = await server.request('GET', `${API}/nothing/packages`, { token: null })
+    assert.equal(anonymous.status, 401)
+    assert.equal((await json(anonymous)).code, 'token_missing')
+    assert.equal((await server.request('GET', `${API}/tools/packages`)).status, 200)
+  })
+
   it('serves a public registry to anonymous readers but not anonymous writers', async () => {
     assert.equal((await publish('open', 'pub-1.0.0.tgz', 'p', issuer.sign({ aud: `${server.url}/default/open` }))).status, 201)
     const download = await server.request('GET', '/default/open/files/pub-1.0.0.tgz', { token: null })

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { PackageVersion } from '../../registry/records.js'
-import { buildAbbreviatedPackument, buildFullPackument, effectiveDistTags } from './build-packument.js'
+import {
+  assembleAbbreviatedPackument, assembleFullPackument, buildAbbreviatedPackument, buildFullPackument, buildPackumentParts, effectiveDistTags,
+} from './build-packument.js'
+
+type Json = Record<string, unknown>
+const parse = (bytes: Buffer): Json => JSON.parse(bytes.toString()) as Json
 
 function version(v: string, manifest: Record<string, unknown>, extra: Partial<PackageVersion> = {}): PackageVersion {
   return {
@@ -25,7 +30,7 @@ describe('npm package documents', () => {
   })
 
   it('builds the abbreviated document with only what installs need', () => {
-    const doc = buildAbbreviatedPackument(input)
+    const doc = parse(buildAbbreviatedPackument(input))
     assert.deepEqual(Object.keys(doc), ['name', 'modified', 'dist-tags', 'versions'])
     const v1 = (doc.versions as Record<string, Record<string, unknown>>)['1.0.0']!
     assert.deepEqual(v1, {
@@ -36,7 +41,7 @@ describe('npm package documents', () => {
   })
 
   it('builds the full document with provenance and the latest version\'s description', () => {
-    const doc = buildFullPackument(input)
+    const doc = parse(buildFullPackument(input))
     assert.equal(doc.description, 'two')
     assert.deepEqual(doc['dist-tags'], { latest: '2.0.0' })
     const v1 = (doc.versions as Record<string, Record<string, unknown>>)['1.0.0']!
@@ -45,9 +50,19 @@ describe('npm package documents', () => {
     assert.deepEqual(doc.time, { created: '2026-01-01T00:00:00.000Z', modified: '2026-01-02T00:00:00.000Z', '1.0.0': '2026-01-01T00:00:00.000Z', '2.0.0': '2026-01-02T00:00:00.000Z' })
   })
 
+  it('assembles text that is exactly JSON.stringify of the document it holds, leaving out versions without entries', () => {
+    const parts = buildPackumentParts(input)
+    for (const bytes of [assembleAbbreviatedPackument(parts), assembleFullPackument(parts)]) assert.equal(JSON.stringify(parse(bytes)), bytes.toString())
+    const entries = new Map([...parts.entries].filter(([id]) => id !== 'id-2.0.0'))
+    const full = parse(assembleFullPackument({ ...parts, entries }))
+    assert.deepEqual(Object.keys(full.versions as Json), ['1.0.0'])
+    assert.deepEqual(full['dist-tags'], { latest: '1.0.0' })
+    assert.equal(full.description, 'one')
+  })
+
   it('marks install scripts for the installer', () => {
     const scripted = version('1.0.0', {}, { metadata: { manifest: {}, shasum: '', has_install_script: true } })
-    const doc = buildAbbreviatedPackument({ ...input, versions: [scripted] })
+    const doc = parse(buildAbbreviatedPackument({ ...input, versions: [scripted] }))
     assert.equal((doc.versions as Record<string, Record<string, unknown>>)['1.0.0']!.hasInstallScript, true)
   })
 })

@@ -4,7 +4,8 @@
  * `npm install` asks for. Both are built from the stored versions: the tarball's manifest, our own digests,
  * and `dist.tarball` pointing at this server.
  */
-import type { PackageVersion } from '../../registry/records.js'
+import { joinUtf8 } from '../../lib/join-utf8.js'
+import type { PackageVersion, PackageVersionSummary } from '../../registry/records.js'
 import { tarballFileName } from './npm-names.js'
 import { pickFallbackLatest } from './npm-semver.js'
 import { readNpmVersionMetadata, type NpmVersionMetadata } from './npm-version-metadata.js'
@@ -43,68 +44,133 @@ export function effectiveDistTags(versions: readonly string[], tags: Readonly<Re
   return result
 }
 
-export function buildAbbreviatedPackument(input: PackumentInput): Record<string, unknown> {
-  const versions: Record<string, unknown> = {}
-  for (const pkg of input.versions) {
-    const metadata = readNpmVersionMetadata(pkg.metadata)
-    const entry: Record<string, unknown> = {}
-    for (const field of ABBREVIATED_FIELDS) if (Object.hasOwn(metadata.manifest, field)) entry[field] = metadata.manifest[field]
-    entry.name = input.name
-    entry.version = pkg.version
-    if (pkg.deprecated !== null) entry.deprecated = pkg.deprecated
-    if (metadata.hasInstallScript) entry.hasInstallScript = true
-    if (metadata.hasShrinkwrap) entry._hasShrinkwrap = true
-    entry.dist = distOf(input, pkg, metadata)
-    versions[pkg.version] = entry
-  }
-  return { name: input.name, modified: timesOf(input.versions).modified, 'dist-tags': effectiveDistTags(input.versions.map((pkg) => pkg.version), input.tags), versions }
+/**
+ * A version's member of each document's `versions` object, as JSON text (`"1.0.0":{...}`): versions are
+ * immutable but for `deprecated`, so these are reused from one revision of the document to the next.
+ */
+export interface VersionEntries {
+  readonly abbreviated: string
+  readonly full: string
+  /** The top-level fields the full document takes from its `latest` version. */
+  readonly documentFields: Readonly<Record<string, unknown>>
 }
 
-export function buildFullPackument(input: PackumentInput): Record<string, unknown> {
-  const versions: Record<string, unknown> = {}
-  const time: Record<string, string> = {}
-  const { created, modified } = timesOf(input.versions)
-  time.created = created
-  time.modified = modified
-  for (const pkg of input.versions) {
-    const metadata = readNpmVersionMetadata(pkg.metadata)
-    versions[pkg.version] = {
-      ...metadata.manifest,
-      name: input.name,
-      version: pkg.version,
-      _id: `${input.name}@${pkg.version}`,
-      ...(pkg.deprecated !== null ? { deprecated: pkg.deprecated } : {}),
-      ...(metadata.hasInstallScript ? { hasInstallScript: true } : {}),
-      ...(metadata.hasShrinkwrap ? { _hasShrinkwrap: true } : {}),
-      dist: distOf(input, pkg, metadata),
-      _packyard: { provenance: pkg.provenance, published_by: pkg.publishedBy, package_id: pkg.id },
-    }
-    time[pkg.version] = pkg.createdAt
+/** What a document is assembled from: the live versions, oldest first, and each one's entries by package id. */
+export interface PackumentParts {
+  readonly name: string
+  readonly versions: readonly PackageVersionSummary[]
+  readonly entries: ReadonlyMap<string, VersionEntries>
+  readonly tags: Readonly<Record<string, string>>
+}
+
+export function buildVersionEntries(context: { readonly name: string; readonly registryUrl: string }, pkg: PackageVersion): VersionEntries {
+  const metadata = readNpmVersionMetadata(pkg.metadata)
+  const abbreviated: Record<string, unknown> = {}
+  for (const field of ABBREVIATED_FIELDS) if (Object.hasOwn(metadata.manifest, field)) abbreviated[field] = metadata.manifest[field]
+  abbreviated.name = context.name
+  abbreviated.version = pkg.version
+  if (pkg.deprecated !== null) abbreviated.deprecated = pkg.deprecated
+  if (metadata.hasInstallScript) abbreviated.hasInstallScript = true
+  if (metadata.hasShrinkwrap) abbreviated._hasShrinkwrap = true
+  const dist = distOf(context, pkg, metadata)
+  abbreviated.dist = dist
+  const full = {
+    ...metadata.manifest,
+    name: context.name,
+    version: pkg.version,
+    _id: `${context.name}@${pkg.version}`,
+    ...(pkg.deprecated !== null ? { deprecated: pkg.deprecated } : {}),
+    ...(metadata.hasInstallScript ? { hasInstallScript: true } : {}),
+    ...(metadata.hasShrinkwrap ? { _hasShrinkwrap: true } : {}),
+    dist,
+    _packyard: { provenance: pkg.provenance, published_by: pkg.publishedBy, package_id: pkg.id },
   }
-  const distTags = effectiveDistTags(input.versions.map((pkg) => pkg.version), input.tags)
-  const latest = input.versions.find((pkg) => pkg.version === distTags.latest)
-  const latestManifest = latest === undefined ? {} : readNpmVersionMetadata(latest.metadata).manifest
-  const document: Record<string, unknown> = {
-    _id: input.name,
+  const documentFields: Record<string, unknown> = {}
+  for (const field of DOCUMENT_FIELDS) if (Object.hasOwn(metadata.manifest, field)) documentFields[field] = metadata.manifest[field]
+  const key = JSON.stringify(pkg.version)
+  return { abbreviated: `${key}:${JSON.stringify(abbreviated)}`, full: `${key}:${JSON.stringify(full)}`, documentFields }
+}
+
+/** The abbreviated document's JSON text, UTF-8. Versions without entries are left out. */
+export function assembleAbbreviatedPackument(parts: PackumentParts): Buffer {
+  const rendered = withEntries(parts)
+  const versions = rendered.map(([pkg]) => pkg)
+  const head = { name: parts.name, modified: timesOf(versions).modified, 'dist-tags': effectiveDistTags(versions.map((pkg) => pkg.version), parts.tags) }
+  return joinDocument(head, rendered, 'abbreviated', '}')
+}
+
+/** The full document's JSON text, UTF-8. Versions without entries are left out. */
+export function assembleFullPackument(parts: PackumentParts): Buffer {
+  const rendered = withEntries(parts)
+  const versions = rendered.map(([pkg]) => pkg)
+  const { created, modified } = timesOf(versions)
+  const time: Record<string, string> = { created, modified }
+  for (const pkg of versions) time[pkg.version] = pkg.createdAt
+  const distTags = effectiveDistTags(versions.map((pkg) => pkg.version), parts.tags)
+  const latest = rendered.find(([pkg]) => pkg.version === distTags.latest)
+  const head: Record<string, unknown> = {
+    _id: parts.name,
     // npm echoes `_rev` back on unpublish; the document changes with every publish, so the count of versions and
     // the last change identify it well enough (Packyard never compares revisions: writes are per version).
-    _rev: `${String(input.versions.length)}-${modified.replace(/\D/g, '')}`,
-    name: input.name,
+    _rev: `${String(versions.length)}-${modified.replace(/\D/g, '')}`,
+    name: parts.name,
+    ...latest?.[1].documentFields,
+    'dist-tags': distTags,
   }
-  for (const field of DOCUMENT_FIELDS) if (Object.hasOwn(latestManifest, field)) document[field] = latestManifest[field]
-  return { ...document, 'dist-tags': distTags, versions, time, maintainers: [] }
+  return joinDocument(head, rendered, 'full', `,"time":${JSON.stringify(time)},"maintainers":[]}`)
 }
 
-function distOf(input: PackumentInput, pkg: PackageVersion, metadata: NpmVersionMetadata): Record<string, unknown> {
+/** Builds both documents' parts from whole versions (the entries are built afresh, nothing is reused). */
+export function buildPackumentParts(input: PackumentInput): PackumentParts {
+  const entries = new Map(input.versions.map((pkg) => [pkg.id, buildVersionEntries(input, pkg)]))
+  return { name: input.name, versions: input.versions, entries, tags: input.tags }
+}
+
+/** The abbreviated document of `input`: JSON text, UTF-8. */
+export function buildAbbreviatedPackument(input: PackumentInput): Buffer {
+  return assembleAbbreviatedPackument(buildPackumentParts(input))
+}
+
+/** The full document of `input`: JSON text, UTF-8. */
+export function buildFullPackument(input: PackumentInput): Buffer {
+  return assembleFullPackument(buildPackumentParts(input))
+}
+
+/** The versions that have entries, oldest first, each with its entries. */
+function withEntries(parts: PackumentParts): [PackageVersionSummary, VersionEntries][] {
+  const rendered: [PackageVersionSummary, VersionEntries][] = []
+  for (const pkg of parts.versions) {
+    const entries = parts.entries.get(pkg.id)
+    if (entries !== undefined) rendered.push([pkg, entries])
+  }
+  return rendered
+}
+
+/**
+ * `head`'s members, then `"versions":{...}` of the entries in order, then `tail` (which closes the document):
+ * exactly what JSON.stringify writes for the whole object, since semver keys are never array indexes and so
+ * keep their order. Written straight into bytes: no joined string of the whole document is ever built.
+ */
+function joinDocument(head: Readonly<Record<string, unknown>>, rendered: readonly [PackageVersionSummary, VersionEntries][], form: 'abbreviated' | 'full', tail: string): Buffer {
+  const pieces = [`${JSON.stringify(head).slice(0, -1)},"versions":{`]
+  for (const [index, [, entries]] of rendered.entries()) {
+    if (index > 0) pieces.push(',')
+    pieces.push(entries[form])
+  }
+  pieces.push(`}${tail}`)
+  return joinUtf8(pieces)
+}
+
+function distOf(context: { readonly name: string; readonly registryUrl: string }, pkg: PackageVersion, metadata: NpmVersionMetadata): Record<string, unknown> {
   return {
-    tarball: `${input.registryUrl}/${input.name}/-/${tarballFileName(input.name, pkg.version)}`,
+    tarball: `${context.registryUrl}/${context.name}/-/${tarballFileName(context.name, pkg.version)}`,
     shasum: metadata.shasum,
     integrity: `sha512-${Buffer.from(pkg.sha512, 'hex').toString('base64')}`,
     ...(metadata.fileCount > 0 ? { fileCount: metadata.fileCount, unpackedSize: metadata.unpackedSize } : {}),
   }
 }
 
-function timesOf(versions: readonly PackageVersion[]): { created: string; modified: string } {
+function timesOf(versions: readonly PackageVersionSummary[]): { created: string; modified: string } {
   let created = versions[0]?.createdAt ?? new Date(0).toISOString()
   let modified = created
   for (const pkg of versions) {

@@ -4,9 +4,9 @@ import { AppError } from '../../errors.js'
 import { parseInput } from '../../http/parse-input.js'
 import { sendBlob } from '../../http/send-blob.js'
 import { AccessDenied, type Principal } from '../../registry/access-control.js'
-import { buildAbbreviatedPackument, buildFullPackument } from './build-packument.js'
 import { assertNpmName, storedFileName, unscopedName } from './npm-names.js'
 import type { NpmRequestContext } from './npm-routes.js'
+import { readPackument } from './read-packument.js'
 import { isValidSemver } from './npm-semver.js'
 import { readNpmVersionMetadata } from './npm-version-metadata.js'
 
@@ -40,10 +40,9 @@ export async function sendPackument(context: NpmRequestContext, name: string): P
   const key = `${registry.id}\n${name}\n${form}`
   let document = context.packuments.get(key, revision)
   if (document === undefined) {
-    const [versions, tags] = await Promise.all([catalog.versionsOf(registry, name), catalog.tagsOf(registry, name)])
-    if (versions.length === 0) throw notFound()
-    const input = { name, versions, tags, registryUrl: context.registryUrl }
-    document = context.packuments.set(key, revision, JSON.stringify(abbreviated ? buildAbbreviatedPackument(input) : buildFullPackument(input)))
+    const body = await readPackument({ catalog, entries: context.versionEntries }, { registry, name, registryUrl: context.registryUrl, form })
+    if (body === undefined) throw notFound()
+    document = context.packuments.set(key, revision, body)
   }
   void context.reply
     .header('content-type', `${abbreviated ? ABBREVIATED_TYPE : 'application/json'}; charset=utf-8`)

@@ -19,6 +19,7 @@ import { sendPackument, sendSearch, sendTarball, describeUser } from './npm-read
 import { assertNpmName } from './npm-names.js'
 import { createPackumentCache, type PackumentCache } from './packument-cache.js'
 import { parseNpmPath, type NpmPath } from './parse-npm-path.js'
+import { createVersionEntryCache, type VersionEntryCache } from './version-entry-cache.js'
 
 const SLUG = z.string().min(1).max(100)
 const NpmParams = z.object({ org: SLUG, registry: SLUG, '*': z.string().max(2048) })
@@ -47,6 +48,8 @@ export interface NpmRequestContext {
   readonly registryUrl: string
   /** This server's built package documents. */
   readonly packuments: PackumentCache
+  /** This server's rendered version entries, reused across document revisions. */
+  readonly versionEntries: VersionEntryCache
   /** Resolves the registry and authorizes the caller for `scope`; refuses registries of another ecosystem. */
   resolve(scope: ApiScope): Promise<RegistryContext>
   /** The request body as a stream (empty when there is none). */
@@ -55,6 +58,7 @@ export interface NpmRequestContext {
 
 export function registerNpmRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const packuments = createPackumentCache()
+  const versionEntries = createVersionEntryCache()
   void app.register((scope, _options, done) => {
     // Every body stays a stream here: publishes are scanned as they arrive (see scan-publish-body.ts).
     scope.removeAllContentTypeParsers()
@@ -65,7 +69,7 @@ export function registerNpmRoutes(app: FastifyInstance, deps: HttpDeps): void {
     scope.route({
       method: ['GET', 'PUT', 'POST', 'DELETE'],
       url: '/:org/:registry/npm/*',
-      handler: (request, reply) => handleNpmRequest(deps, packuments, request, reply),
+      handler: (request, reply) => handleNpmRequest(deps, { packuments, versionEntries }, request, reply),
     })
     // A refusal in the middle of an upload leaves the rest of the body unread: close the connection after the
     // answer, so the client neither waits to finish sending nor reuses a socket in that state.
@@ -89,12 +93,17 @@ export function registerNpmRoutes(app: FastifyInstance, deps: HttpDeps): void {
   })
 }
 
-async function handleNpmRequest(deps: HttpDeps, packuments: PackumentCache, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handleNpmRequest(
+  deps: HttpDeps,
+  caches: Pick<NpmRequestContext, 'packuments' | 'versionEntries'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const params = parseInput(NpmParams, request.params, 'path')
   const path = parseNpmPath(params['*'])
   if (!METHODS[path.kind].includes(request.method)) throw new AppError('not_found', `no npm route for ${request.method} ${request.url.split('?')[0] ?? ''}`)
   const context: NpmRequestContext = {
-    deps, request, reply, packuments,
+    deps, request, reply, ...caches,
     registryUrl: `${deps.publicUrl}/${params.org}/${params.registry}/npm`,
     async resolve(scope) {
       const resolved = await resolveRegistryBySlugs(deps, request, params.org, params.registry, scope)

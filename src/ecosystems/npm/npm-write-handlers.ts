@@ -61,7 +61,8 @@ export async function handleDistTags(context: NpmRequestContext, name: string, t
   assertNpmName(name)
   const { catalog } = context.deps
   const current = async () => {
-    const [versions, tags] = await Promise.all([catalog.versionsOf(registry, name), catalog.tagsOf(registry, name)])
+    // Summaries: the tags need only the live version numbers, not every version's metadata.
+    const [versions, tags] = await Promise.all([catalog.summariesOf(registry, name), catalog.tagsOf(registry, name)])
     if (versions.length === 0) throw new AppError('not_found', `${name} is not in this registry`)
     return effectiveDistTags(versions.map((pkg) => pkg.version), tags)
   }

@@ -46,8 +46,7 @@ export async function resolveRegistryBySlugs(
   let org: Organization
   let registry: Registry
   try {
-    org = await deps.organizations.get(orgSlug)
-    registry = await deps.registries.get(org, registrySlug)
+    ({ org, registry } = await deps.registries.resolve(orgSlug, registrySlug))
   } catch (error) {
     // Without a credential, a missing registry looks like a private one: existence is not disclosed.
     if (credential === undefined && error instanceof AppError && error.code === 'not_found') {
