@@ -9,6 +9,11 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 const ROOTS = ['src', 'test']
+/**
+ * A test that hangs fails after this long, named in the report, instead of holding CI until its own limit. The
+ * slowest tests (real clients, several server processes) take well under a minute.
+ */
+const TEST_TIMEOUT_MS = 180_000
 const filters = process.argv.slice(2)
 
 const files = ROOTS.flatMap((root) =>
@@ -26,7 +31,7 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', `--test-timeout=${String(TEST_TIMEOUT_MS)}`, ...files],
   { stdio: 'inherit' },
 )
 process.exit(result.status ?? 1)

@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url'
 import { findFreePort } from '../helpers/find-free-port.js'
 import { createJob, requestToken } from '../helpers/issuer-jobs.js'
 import { createTestDatabase, postgresSkip, type TestDatabase } from '../helpers/postgres.js'
+import { runPackyard } from '../helpers/run-packyard.js'
+import { startS3, type TestS3 } from '../helpers/s3.js'
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js'
 import { fileForm } from '../helpers/start-server.js'
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js'
@@ -39,8 +41,10 @@ function policyFor(publicUrl: string, pipeline: string): string {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-describe('two servers on one PostgreSQL and one blob store', { skip: postgresSkip }, () => {
+describe('two servers on one PostgreSQL and one S3 bucket', { skip: postgresSkip }, () => {
   let database: TestDatabase | undefined
+  let s3: TestS3 | undefined
+  let blobs = ''
   let proxy: TlsProxy | undefined
   let shared = ''
   /** The proxy's address: both servers' public URL, so tokens carry one audience whichever server checks them. */
@@ -48,7 +52,7 @@ describe('two servers on one PostgreSQL and one blob store', { skip: postgresSki
   let audience = ''
   const servers: ServeProcess[] = []
   const start = (name: string, port: number) =>
-    startServeProcess({ dataDir: join(shared, name), port, publicUrl, database: database!.url, blobs: `file:${join(shared, 'blobs')}`, adminToken: ADMIN })
+    startServeProcess({ dataDir: join(shared, name), port, publicUrl, database: database!.url, blobs, adminToken: ADMIN, env: s3!.env })
   /** A token of a job on pipeline `web`, issued by `issuer`'s embedded issuer. */
   const tokenFrom = async (issuer: ServeProcess) => requestToken(issuer, await createJob(issuer), { audience })
   const publish = (server: ServeProcess, token: string, filename: string, content: string | Uint8Array) =>
@@ -58,6 +62,8 @@ describe('two servers on one PostgreSQL and one blob store', { skip: postgresSki
 
   before(async () => {
     database = await createTestDatabase()
+    s3 = await startS3({ buckets: ['packyard-multi'] })
+    blobs = s3.blobsUrl('packyard-multi')
     shared = await mkdtemp(join(tmpdir(), 'packyard-multi-'))
     const [proxyPort, portA, portB] = [await findFreePort(), await findFreePort(), await findFreePort()]
     publicUrl = `https://127.0.0.1:${String(proxyPort)}`
@@ -72,6 +78,7 @@ describe('two servers on one PostgreSQL and one blob store', { skip: postgresSki
     await proxy?.close()
     await Promise.all(servers.map((server) => server.kill()))
     await database?.drop()
+    await s3?.stop()
     await rm(shared, { recursive: true, force: true })
   })
 
@@ -166,11 +173,23 @@ done
     const listed = (await (await b.request('GET', `${API}/shared/packages?per_page=100`)).json()) as { items: Json[] }
     assert.ok(!listed.items.some((item) => item.name === 'killed'), 'no trace of the interrupted upload')
 
-    // A comes back on its address and serves what B published while it was down.
+    // What the kill left in the bucket (the unfinished multipart upload, the race's losing blobs) is garbage
+    // that gc finds and removes; what packages reference stays. A grace of 0 s is safe: nothing is uploading.
+    const gc = await runPackyard(['admin', 'gc', '--database', database!.url, '--blobs', blobs, '--data-dir', join(shared, 'gc'), '--grace', '0s', '--json'], { env: s3!.env })
+    assert.equal(gc.code, 0, gc.stderr)
+    const report = JSON.parse(gc.stdout) as { blobs: Json; multipart_uploads: Json }
+    assert.equal(report.multipart_uploads.removed, 1, `the killed upload's multipart upload: ${gc.stdout}`)
+    assert.equal(report.blobs.kept_referenced, 4, `app, tool, the race's winner and after: ${gc.stdout}`)
+    assert.ok(Number(report.blobs.removed) >= 1, `the race's losing blobs: ${gc.stdout}`)
+
+    // A comes back on its address and serves what B published while it was down, and everything from before gc.
     const restarted = await start('a', a.port)
     servers[0] = restarted
     const served = await download(restarted, tokenB, 'after-1.0.0.tgz')
     assert.equal(await served.text(), 'published while A is down')
+    for (const filename of ['app-1.0.0.tgz', 'race-2.0.0.tgz', 'tool-1.2.3.tar.gz']) {
+      assert.equal((await download(restarted, tokenB, filename)).status, 200, `${filename} survived gc`)
+    }
   })
 })
 
