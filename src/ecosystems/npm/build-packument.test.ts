@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { PackageVersion } from '../../registry/records.js'
 import {
   assembleAbbreviatedPackument, assembleFullPackument, buildAbbreviatedPackument, buildFullPackument, buildPackumentParts, effectiveDistTags,
+  type PackumentInput,
 } from './build-packument.js'
 
 type Json = Record<string, unknown>
@@ -52,12 +53,35 @@ describe('npm package documents', () => {
 
   it('assembles text that is exactly JSON.stringify of the document it holds, leaving out versions without entries', () => {
     const parts = buildPackumentParts(input)
-    for (const bytes of [assembleAbbreviatedPackument(parts), assembleFullPackument(parts)]) assert.equal(JSON.stringify(parse(bytes)), bytes.toString())
+    for (const { body } of [assembleAbbreviatedPackument(parts), assembleFullPackument(parts)]) assert.equal(JSON.stringify(parse(body)), body.toString())
     const entries = new Map([...parts.entries].filter(([id]) => id !== 'id-2.0.0'))
-    const full = parse(assembleFullPackument({ ...parts, entries }))
+    const full = parse(assembleFullPackument({ ...parts, entries }).body)
     assert.deepEqual(Object.keys(full.versions as Json), ['1.0.0'])
     assert.deepEqual(full['dist-tags'], { latest: '1.0.0' })
     assert.equal(full.description, 'one')
+  })
+
+  it('gives each document an ETag that follows its bytes: equal bytes, equal ETag; any change, another', () => {
+    const etagsOf = (over: Partial<PackumentInput>) => {
+      const parts = buildPackumentParts({ ...input, ...over })
+      return [assembleAbbreviatedPackument(parts), assembleFullPackument(parts)].map((document) => document.etag)
+    }
+    const [abbreviated, full] = etagsOf({})
+    assert.match(abbreviated!, /^"[\w-]{27}"$/)
+    assert.notEqual(abbreviated, full)
+    assert.deepEqual(etagsOf({}), [abbreviated, full], 'built again from scratch: the same')
+    const changes: Partial<PackumentInput>[] = [
+      { tags: { latest: '1.0.0' } },
+      { versions: versions.slice(0, 1) },
+      { versions: [versions[0]!, { ...versions[1]!, deprecated: 'use 4' }] },
+      { versions: [versions[0]!, { ...versions[1]!, createdAt: '2026-02-02T00:00:00.000Z' }] },
+      { registryUrl: 'https://q.example/o/r/npm' },
+    ]
+    for (const change of changes) {
+      const [otherAbbreviated, otherFull] = etagsOf(change)
+      assert.notEqual(otherFull, full, JSON.stringify(change))
+      assert.notEqual(otherAbbreviated, abbreviated, JSON.stringify(change))
+    }
   })
 
   it('marks install scripts for the installer', () => {

@@ -40,9 +40,9 @@ export async function sendPackument(context: NpmRequestContext, name: string): P
   const key = `${registry.id}\n${name}\n${form}`
   let document = context.packuments.get(key, revision)
   if (document === undefined) {
-    const body = await readPackument({ catalog, entries: context.versionEntries }, { registry, name, registryUrl: context.registryUrl, form })
-    if (body === undefined) throw notFound()
-    document = context.packuments.set(key, revision, body)
+    const built = await readPackument({ catalog, entries: context.versionEntries }, { registry, name, registryUrl: context.registryUrl, form })
+    if (built === undefined) throw notFound()
+    document = context.packuments.set(key, revision, built)
   }
   void context.reply
     .header('content-type', `${abbreviated ? ABBREVIATED_TYPE : 'application/json'}; charset=utf-8`)

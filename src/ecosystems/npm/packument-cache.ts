@@ -4,7 +4,7 @@
  * of the revision (migrations/0004-package-revisions.ts), so a change made through any server shows at once.
  * One cache per server (its public URL is in every tarball URL), bounded by bytes; the oldest go first.
  */
-import { hash } from 'node:crypto'
+import type { PackumentDocument } from './build-packument.js'
 
 /** Memory for cached documents; a document of thousands of versions is a few MiB. */
 const MAX_CACHED_BYTES = 64 * 1024 * 1024
@@ -21,15 +21,15 @@ export interface CachedPackument {
    * each answer ~8 ms more to encode and write on this machine; bench/scale.bench.ts).
    */
   readonly body: Buffer
-  /** A strong validator, from the text itself: computed once per build. */
+  /** A strong validator of the body (build-packument.ts makes it): computed once per build. */
   readonly etag: string
 }
 
 export interface PackumentCache {
   /** The document of `key` built at `revision`, if cached. */
   get(key: string, revision: number): CachedPackument | undefined
-  /** Keeps `body` as the document of `key` at `revision` (unless too large); returns it with its ETag. */
-  set(key: string, revision: number, body: Buffer): CachedPackument
+  /** Keeps `document` as the one of `key` at `revision` (unless too large); returns it as cached. */
+  set(key: string, revision: number, document: PackumentDocument): CachedPackument
 }
 
 export function createPackumentCache(maxBytes = MAX_CACHED_BYTES): PackumentCache {
@@ -46,8 +46,8 @@ export function createPackumentCache(maxBytes = MAX_CACHED_BYTES): PackumentCach
       const found = entries.get(key)
       return found?.revision === revision ? found : undefined
     },
-    set(key, revision, body) {
-      const cached = Object.freeze({ revision, body, etag: `"${hash('sha1', body, 'base64url')}"` })
+    set(key, revision, { body, etag }) {
+      const cached = Object.freeze({ revision, body, etag })
       drop(key)
       if (body.length > MAX_DOCUMENT_BYTES || body.length > maxBytes) return cached
       for (const oldest of entries.keys()) {

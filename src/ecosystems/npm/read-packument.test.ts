@@ -39,7 +39,7 @@ function createSource(rows: PackageVersion[]): PackumentSource & { fetched: stri
 }
 
 describe('readPackument', () => {
-  const read = async (source: PackumentSource, form: 'abbreviated' | 'full') => (await readPackument(source, { registry, name: 'lib', registryUrl: REGISTRY_URL, form }))?.toString()
+  const read = async (source: PackumentSource, form: 'abbreviated' | 'full') => (await readPackument(source, { registry, name: 'lib', registryUrl: REGISTRY_URL, form }))?.body.toString()
   const expected = (rows: PackageVersion[], form: 'abbreviated' | 'full') => {
     const input = { name: 'lib', versions: rows.filter((row) => row.deletedAt === null), tags: { latest: rows.filter((row) => row.deletedAt === null).at(-1)!.version }, registryUrl: REGISTRY_URL }
     return (form === 'abbreviated' ? buildAbbreviatedPackument(input) : buildFullPackument(input)).toString()

@@ -6,7 +6,7 @@
  */
 import type { PackageCatalog } from '../../registry/package-catalog.js'
 import type { Registry } from '../../registry/records.js'
-import { assembleAbbreviatedPackument, assembleFullPackument, buildVersionEntries, type VersionEntries } from './build-packument.js'
+import { assembleAbbreviatedPackument, assembleFullPackument, buildVersionEntries, type PackumentDocument, type VersionEntries } from './build-packument.js'
 import type { VersionEntryCache } from './version-entry-cache.js'
 
 export interface PackumentSource {
@@ -22,8 +22,8 @@ export interface PackumentRequest {
   readonly form: 'abbreviated' | 'full'
 }
 
-/** The document's JSON text, UTF-8, or undefined when the name has no live version. */
-export async function readPackument(source: PackumentSource, request: PackumentRequest): Promise<Buffer | undefined> {
+/** The document (its JSON text, UTF-8, and ETag), or undefined when the name has no live version. */
+export async function readPackument(source: PackumentSource, request: PackumentRequest): Promise<PackumentDocument | undefined> {
   const { catalog } = source
   const { registry, name, registryUrl } = request
   const [versions, tags] = await Promise.all([catalog.summariesOf(registry, name), catalog.tagsOf(registry, name)])

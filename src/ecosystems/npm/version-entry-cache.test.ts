@@ -6,7 +6,7 @@ import { createVersionEntryCache } from './version-entry-cache.js'
 const URL_A = 'https://p.example/acme/js/npm'
 const URL_B = 'https://q.example/acme/js/npm'
 const summary = (id: string, deprecated: string | null = null) => ({ id, version: '1.0.0', createdAt: '2026-01-01T00:00:00.000Z', deprecated })
-const entries = (text: string): VersionEntries => ({ abbreviated: text, full: text, documentFields: {} })
+const entries = (text: string): VersionEntries => ({ abbreviated: text, full: text, documentFields: {}, abbreviatedDigest: Buffer.alloc(20), fullDigest: Buffer.alloc(20) })
 
 describe('createVersionEntryCache', () => {
   it('serves entries only for the deprecation and the registry URL they were rendered with', () => {
