@@ -131,8 +131,8 @@ function createCases(paths: Paths, depth: number): Case[] {
     { name: `list packages ?name=${BIG_NAME}, first page (${String(PER_PAGE)})`, samples: LIST_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: (b) => timedGet(b, paths.byName(PER_PAGE)) },
     { name: 'packument 5,000 versions, abbreviated, cached', samples: CACHED_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(ABBREVIATED_ACCEPT, false) },
     { name: 'packument 5,000 versions, full, cached', samples: CACHED_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(FULL_ACCEPT, false) },
-    { name: 'packument 5,000 versions, abbreviated, cold (revision raised)', samples: COLD_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(ABBREVIATED_ACCEPT, true) },
-    { name: 'packument 5,000 versions, full, cold (revision raised)', samples: COLD_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(FULL_ACCEPT, true) },
+    { name: 'packument 5,000 versions, abbreviated, cold (rebuilt after a dist-tag move)', samples: COLD_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(ABBREVIATED_ACCEPT, true) },
+    { name: 'packument 5,000 versions, full, cold (rebuilt after a dist-tag move)', samples: COLD_SAMPLES, maxP99Ms: TARGET_P99_MS, sample: packument(FULL_ACCEPT, true) },
     { name: `publish ${String(PUBLISH_BYTES)} B file, REST multipart, API token`, samples: PUBLISH_SAMPLES, maxP99Ms: null, sample: publishOnce },
   ]
 }
