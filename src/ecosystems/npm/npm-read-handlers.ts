@@ -38,12 +38,9 @@ export async function sendPackument(context: NpmRequestContext, name: string): P
   const revision = await catalog.revisionOf(registry, name)
   if (revision === undefined) throw notFound()
   const key = `${registry.id}\n${name}\n${form}`
-  let document = context.packuments.get(key, revision)
-  if (document === undefined) {
-    const built = await readPackument({ catalog, entries: context.versionEntries }, { registry, name, registryUrl: context.registryUrl, form })
-    if (built === undefined) throw notFound()
-    document = context.packuments.set(key, revision, built)
-  }
+  const document = await context.packuments.getOrBuild(key, revision, () =>
+    readPackument({ catalog, entries: context.versionEntries }, { registry, name, registryUrl: context.registryUrl, form }))
+  if (document === undefined) throw notFound()
   void context.reply
     .header('content-type', `${abbreviated ? ABBREVIATED_TYPE : 'application/json'}; charset=utf-8`)
     .header('vary', 'accept, authorization')

@@ -30,4 +30,34 @@ describe('createPackumentCache', () => {
     assert.equal(cache.get('d', 1), undefined)
     assert.ok(cache.get('c', 1))
   })
+
+  it('builds a document once for the requests that arrive while it is built, and again for a new revision', async () => {
+    const cache = createPackumentCache()
+    let builds = 0
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const build = async () => {
+      builds += 1
+      await gate
+      return doc(`{"build":${String(builds)}}`)
+    }
+    const waiting = [cache.getOrBuild('k', 1, build), cache.getOrBuild('k', 1, build), cache.getOrBuild('k', 1, build)]
+    release()
+    const answers = await Promise.all(waiting)
+    assert.equal(builds, 1)
+    assert.deepEqual(answers.map((answer) => answer?.body.toString()), ['{"build":1}', '{"build":1}', '{"build":1}'])
+    assert.equal((await cache.getOrBuild('k', 1, build))?.body.toString(), '{"build":1}', 'then served from the cache')
+    assert.equal((await cache.getOrBuild('k', 2, build))?.body.toString(), '{"build":2}')
+    assert.equal(builds, 2)
+  })
+
+  it('shares a failed build\'s error with its waiters, and tries again on the next request', async () => {
+    const cache = createPackumentCache()
+    let fail = true
+    const build = () => (fail ? Promise.reject(new Error('database down')) : Promise.resolve(doc('{}')))
+    await assert.rejects(Promise.all([cache.getOrBuild('k', 1, build), cache.getOrBuild('k', 1, build)]), /database down/)
+    fail = false
+    assert.equal((await cache.getOrBuild('k', 1, build))?.body.toString(), '{}')
+    assert.equal(await cache.getOrBuild('gone', 1, () => Promise.resolve(undefined)), undefined)
+  })
 })

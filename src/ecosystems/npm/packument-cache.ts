@@ -30,10 +30,17 @@ export interface PackumentCache {
   get(key: string, revision: number): CachedPackument | undefined
   /** Keeps `document` as the one of `key` at `revision` (unless too large); returns it as cached. */
   set(key: string, revision: number, document: PackumentDocument): CachedPackument
+  /**
+   * The document of `key` at `revision`: cached, or built by `build` and kept. Requests arriving while it is
+   * built wait for that build instead of starting their own (after a publish, every install asks at once).
+   * Undefined when `build` finds no document.
+   */
+  getOrBuild(key: string, revision: number, build: () => Promise<PackumentDocument | undefined>): Promise<CachedPackument | undefined>
 }
 
 export function createPackumentCache(maxBytes = MAX_CACHED_BYTES): PackumentCache {
   const entries = new Map<string, CachedPackument>()
+  const building = new Map<string, { readonly revision: number; readonly document: Promise<CachedPackument | undefined> }>()
   let bytes = 0
   const drop = (key: string) => {
     const old = entries.get(key)
@@ -41,22 +48,37 @@ export function createPackumentCache(maxBytes = MAX_CACHED_BYTES): PackumentCach
     entries.delete(key)
     bytes -= old.body.length
   }
+  const get = (key: string, revision: number) => {
+    const found = entries.get(key)
+    return found?.revision === revision ? found : undefined
+  }
+  const set = (key: string, revision: number, { body, etag }: PackumentDocument): CachedPackument => {
+    const cached = Object.freeze({ revision, body, etag })
+    drop(key)
+    if (body.length > MAX_DOCUMENT_BYTES || body.length > maxBytes) return cached
+    for (const oldest of entries.keys()) {
+      if (bytes + body.length <= maxBytes) break
+      drop(oldest)
+    }
+    entries.set(key, cached)
+    bytes += body.length
+    return cached
+  }
   return {
-    get(key, revision) {
-      const found = entries.get(key)
-      return found?.revision === revision ? found : undefined
-    },
-    set(key, revision, { body, etag }) {
-      const cached = Object.freeze({ revision, body, etag })
-      drop(key)
-      if (body.length > MAX_DOCUMENT_BYTES || body.length > maxBytes) return cached
-      for (const oldest of entries.keys()) {
-        if (bytes + body.length <= maxBytes) break
-        drop(oldest)
+    get,
+    set,
+    getOrBuild(key, revision, build) {
+      const found = get(key, revision)
+      if (found !== undefined) return Promise.resolve(found)
+      const inFlight = building.get(key)
+      if (inFlight?.revision === revision) return inFlight.document
+      const document = build().then((built) => (built === undefined ? undefined : set(key, revision, built)))
+      building.set(key, { revision, document })
+      const forget = () => {
+        if (building.get(key)?.document === document) building.delete(key)
       }
-      entries.set(key, cached)
-      bytes += body.length
-      return cached
+      document.then(forget, forget)
+      return document
     },
   }
 }
