@@ -1,17 +1,7 @@
 /** The summary `packyard admin migrate-store` prints: a table for people, or one JSON object for machines. */
 import type { MigrateStoreTargets } from './migrate-store-targets.js'
+import { redactUrl } from '../lib/redact-url.js'
 import type { StoreMigrationReport } from './run-store-migration.js'
-
-/** The destination URL without its password, for printing. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== '') parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(unparsable URL)'
-  }
-}
 
 /** The JSON form: snake_case like the API, counts as numbers, no secrets (no password, no token hashes). */
 export function formatMigrationJson(report: StoreMigrationReport, targets: MigrateStoreTargets): string {

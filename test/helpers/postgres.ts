@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { redactUrl } from '../../src/lib/redact-url.js'
 
 export const POSTGRES_ADMIN_URL = process.env.PACKYARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const POSTGRES_REQUIRED = process.env.PACKYARD_REQUIRE_POSTGRES === '1'
@@ -19,7 +20,7 @@ export const postgresUnavailable: string | null = await probe()
 export const postgresSkip: string | false =
   postgresUnavailable === null || POSTGRES_REQUIRED
     ? false
-    : `PostgreSQL is not reachable at ${redact(POSTGRES_ADMIN_URL)} (${postgresUnavailable}); set PACKYARD_REQUIRE_POSTGRES=1 to fail instead of skipping`
+    : `PostgreSQL is not reachable at ${redactUrl(POSTGRES_ADMIN_URL)} (${postgresUnavailable}); set PACKYARD_REQUIRE_POSTGRES=1 to fail instead of skipping`
 
 export interface TestDatabase {
   /** The URL of the new, empty database. */
@@ -32,7 +33,7 @@ export interface TestDatabase {
 /** @throws when PostgreSQL is not reachable: a test that asked for it must not pass silently. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (postgresUnavailable !== null) {
-    throw new Error(`PostgreSQL is required (PACKYARD_REQUIRE_POSTGRES=1) but not reachable at ${redact(POSTGRES_ADMIN_URL)}: ${postgresUnavailable}`)
+    throw new Error(`PostgreSQL is required (PACKYARD_REQUIRE_POSTGRES=1) but not reachable at ${redactUrl(POSTGRES_ADMIN_URL)}: ${postgresUnavailable}`)
   }
   const name = `packyard_test_${randomBytes(6).toString('hex')}`
   await withAdmin((client) => client.query(`create database ${name}`))
@@ -62,15 +63,5 @@ async function probe(): Promise<string | null> {
     return null
   } catch (error) {
     return error instanceof Error ? error.message || error.name : String(error)
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== '') parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(unparsable URL)'
   }
 }

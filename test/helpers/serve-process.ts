@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { findFreePort } from './find-free-port.js'
+import { requestAs, type RequestFunction } from './request-as.js'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 /** Starting loads tsx and compiles the sources: generous, since this machine's speed varies. */
@@ -29,7 +30,7 @@ export interface ServeProcess {
   readonly port: number
   readonly child: ChildProcess
   /** A request to this server, as the server admin unless `token` says otherwise (null: anonymous). */
-  request(method: string, path: string, options?: { token?: string | null; json?: unknown; body?: FormData | string | Uint8Array; headers?: Record<string, string> }): Promise<Response>
+  request: RequestFunction
   /** What the server wrote to stderr so far, for failure messages. */
   stderr(): string
   /** SIGKILL, and wait for the process to be gone. */
@@ -59,18 +60,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`packyard serve exited with ${String(child.exitCode)}: ${stderr}`)
     if (await fetch(`${url}/healthz`).then((response) => response.ok, () => false)) {
-      const request: ServeProcess['request'] = (method, path, requestOptions = {}) => {
-        const token = requestOptions.token === undefined ? options.adminToken : requestOptions.token
-        const headers: Record<string, string> = { ...(requestOptions.headers ?? {}) }
-        if (token !== null) headers.authorization = `Bearer ${token}`
-        let body = requestOptions.body
-        if (requestOptions.json !== undefined) {
-          headers['content-type'] = 'application/json'
-          body = JSON.stringify(requestOptions.json)
-        }
-        return fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
-      }
-      return { url, port, child, request, stderr: () => stderr, kill: () => waitForExit('SIGKILL'), stop: () => waitForExit('SIGTERM') }
+      return { url, port, child, request: requestAs(url, options.adminToken), stderr: () => stderr, kill: () => waitForExit('SIGKILL'), stop: () => waitForExit('SIGTERM') }
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

@@ -11,6 +11,7 @@ import type { IssuerEntry } from '../../src/config/issuer-entry.js'
 import { loadServerConfig } from '../../src/config/server-config.js'
 import type { Clock } from '../../src/lib/clock.js'
 import { findFreePort } from './find-free-port.js'
+import { requestAs, type RequestFunction } from './request-as.js'
 
 export { findFreePort }
 
@@ -22,7 +23,7 @@ export interface TestServer {
   readonly app: App
   /** The bootstrap organization's admin API token. */
   readonly orgAdminToken: string
-  request(method: string, path: string, options?: { token?: string | null; json?: unknown; body?: FormData | string | Uint8Array; headers?: Record<string, string> }): Promise<Response>
+  request: RequestFunction
   close(options?: { keepData?: boolean }): Promise<void>
 }
 
@@ -71,17 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     dataDir,
     app,
     orgAdminToken,
-    request(method, path, requestOptions = {}) {
-      const token = requestOptions.token === undefined ? TEST_ADMIN_TOKEN : requestOptions.token
-      const headers: Record<string, string> = { ...(requestOptions.headers ?? {}) }
-      if (token !== null) headers.authorization = `Bearer ${token}`
-      let body = requestOptions.body
-      if (requestOptions.json !== undefined) {
-        headers['content-type'] = 'application/json'
-        body = JSON.stringify(requestOptions.json)
-      }
-      return fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
-    },
+    request: requestAs(url, TEST_ADMIN_TOKEN),
     async close(closeOptions = {}) {
       await app.close()
       if (closeOptions.keepData !== true && options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true })

@@ -3,12 +3,11 @@
  * once older than the grace period (registry/collect-garbage.ts has the rules and why they are safe beside
  * running servers). It reads the same configuration as `serve`, so the same flags, file and environment work.
  */
-import { CONFIG_KEYS, flagNameOf, loadServerConfig } from '../../config/server-config.js'
 import { formatDurationMs, parseDurationMs } from '../../lib/parse-duration.js'
 import type { GarbageCollectionReport, RemovedItem } from '../../registry/collect-garbage.js'
 import { EXIT_OK, UsageError, type Command } from '../command.js'
 import { parseOptions, stringOption } from '../parse-options.js'
-import { readTextFile } from '../read-input.js'
+import { loadConfigFromOptions, SERVER_CONFIG_OPTIONS } from '../server-config-options.js'
 
 /** One hour: far longer than a publish takes from its blob stored to its row committed, 2 GiB uploads included. */
 const DEFAULT_GRACE = '1h'
@@ -36,8 +35,7 @@ export const adminGcCommand: Command = {
   summary: 'remove unreferenced blobs and leftovers of unfinished uploads',
   usage: USAGE,
   run: async (args, io) => {
-    const configOptions = Object.fromEntries(CONFIG_KEYS.map((key) => [flagNameOf(key), { type: 'string' as const }]))
-    const parsed = parseOptions(args, { config: { type: 'string' }, ...configOptions, grace: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, 0)
+    const parsed = parseOptions(args, { ...SERVER_CONFIG_OPTIONS, grace: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, 0)
     if (parsed.help) {
       io.stdout(USAGE)
       return EXIT_OK
@@ -48,16 +46,7 @@ export const adminGcCommand: Command = {
     const dryRun = parsed.values['dry-run'] === true
     const json = parsed.values.json === true
     if (graceMs < SAFE_GRACE_MS) io.stderr(`packyard admin gc: a grace of ${formatDurationMs(graceMs)} is safe only while no server is publishing\n`)
-    const configFile = stringOption(parsed, 'config')
-    const flags = Object.fromEntries(CONFIG_KEYS.flatMap((key) => {
-      const value = stringOption(parsed, flagNameOf(key))
-      return value === undefined ? [] : [[key, value]]
-    }))
-    const config = loadServerConfig({
-      ...(configFile !== undefined ? { file: { text: await readTextFile(configFile), name: configFile } } : {}),
-      env: io.env,
-      flags,
-    })
+    const config = await loadConfigFromOptions(parsed, io.env)
     // Loaded only now: the stores' drivers and the S3 SDK are not needed for --help or a usage error.
     const [{ openStorage }, { collectGarbage }, { systemClock }] = await Promise.all([
       import('../../app.js'), import('../../registry/collect-garbage.js'), import('../../lib/clock.js'),

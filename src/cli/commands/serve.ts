@@ -1,8 +1,7 @@
 /** `packyard serve [--config FILE]` with every configuration key as a flag (DESIGN.md 1.2). */
-import { CONFIG_KEYS, flagNameOf, loadServerConfig } from '../../config/server-config.js'
 import { EXIT_OK, type Command } from '../command.js'
-import { parseOptions, stringOption } from '../parse-options.js'
-import { readTextFile } from '../read-input.js'
+import { parseOptions } from '../parse-options.js'
+import { loadConfigFromOptions, SERVER_CONFIG_OPTIONS } from '../server-config-options.js'
 
 const USAGE = `Usage: packyard serve [--config FILE] [options]
 
@@ -32,24 +31,12 @@ export const serveCommand: Command = {
   summary: 'start the registry server',
   usage: USAGE,
   run: async (args, io) => {
-    const options = Object.fromEntries(CONFIG_KEYS.map((key) => [flagNameOf(key), { type: 'string' as const }]))
-    const parsed = parseOptions(args, { config: { type: 'string' }, ...options }, 0)
+    const parsed = parseOptions(args, SERVER_CONFIG_OPTIONS, 0)
     if (parsed.help) {
       io.stdout(USAGE)
       return EXIT_OK
     }
-    const configFile = stringOption(parsed, 'config')
-    const flags = Object.fromEntries(
-      CONFIG_KEYS.flatMap((key) => {
-        const value = stringOption(parsed, flagNameOf(key))
-        return value === undefined ? [] : [[key, value]]
-      }),
-    )
-    const config = loadServerConfig({
-      ...(configFile !== undefined ? { file: { text: await readTextFile(configFile), name: configFile } } : {}),
-      env: io.env,
-      flags,
-    })
+    const config = await loadConfigFromOptions(parsed, io.env)
     // Loaded only now, so that `--help` and the CI-side commands never load the server's dependencies.
     const { runServer } = await import('../run-server.js')
     return runServer(config, io)
