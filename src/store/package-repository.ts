@@ -65,15 +65,14 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
       return rows.map(toPackage)
     },
     async listSummariesByName(registryId, name) {
-      const rows = await db
-        .selectFrom('packages')
-        .select(['id', 'version', 'created_at', 'deprecated'])
-        .where('registry_id', '=', registryId)
-        .where('name', '=', name)
-        .where('deleted_at', 'is', null)
-        .orderBy('seq', 'asc')
-        .execute()
-      return rows.map((row) => Object.freeze({ id: row.id, version: row.version, createdAt: row.created_at, deprecated: row.deprecated }))
+      // Two reads answered by indexes alone (migration 0005): the live versions, and the deprecated ones' messages.
+      const live = db.selectFrom('packages').where('registry_id', '=', registryId).where('name', '=', name).where('deleted_at', 'is', null)
+      const [rows, deprecations] = await Promise.all([
+        live.select(['id', 'version', 'created_at']).orderBy('seq', 'asc').execute(),
+        live.select(['id', 'deprecated']).where('deprecated', 'is not', null).execute(),
+      ])
+      const messages = new Map(deprecations.map((row) => [row.id, row.deprecated]))
+      return rows.map((row) => Object.freeze({ id: row.id, version: row.version, createdAt: row.created_at, deprecated: messages.get(row.id) ?? null }))
     },
     async findManyById(registryId, ids) {
       const found: PackageVersion[] = []

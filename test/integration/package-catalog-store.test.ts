@@ -36,9 +36,13 @@ for (const variant of STORE_VARIANTS) describe(`metadata store: packages by name
   })
 
   it('lists the same live versions as light summaries, and finds versions by id, live or not, past one query\'s worth of ids', async () => {
+    // A deprecated live version carries its message (read through its own index); a deleted one is left out.
+    const live = (await store.packages.findByNameVersion(registryId, 'lib', '2.0.0'))!
+    assert.equal(await store.packages.setDeprecated(registryId, live.id, 'use 3'), true)
     const versions = await store.packages.listByName(registryId, 'lib')
     const summaries = await store.packages.listSummariesByName(registryId, 'lib')
     assert.deepEqual(summaries, versions.map((pkg) => ({ id: pkg.id, version: pkg.version, createdAt: pkg.createdAt, deprecated: pkg.deprecated })))
+    assert.deepEqual(summaries.map((summary) => summary.deprecated), [null, 'use 3'])
     const deleted = (await store.packages.findByNameVersion(registryId, 'lib', '1.1.0'))!
     // The real ids come after more unknown ones than one `in (...)` list holds.
     const ids = [...Array.from({ length: 1_500 }, (_, i) => `absent-${String(i)}`), ...summaries.map((summary) => summary.id), deleted.id]
