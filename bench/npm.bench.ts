@@ -29,6 +29,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { mapConcurrently } from '../src/lib/map-concurrently.js'
 import { createNpmSandbox, type NpmResult, type NpmSandbox } from '../test/helpers/npm-client.js'
 import { measureRequests, type RequestRate } from './support/measure-requests.js'
 import { createApiToken, createNpmRegistry } from './support/packyard-setup.js'
@@ -100,25 +101,6 @@ function check(result: NpmResult, what: string): void {
   if (result.code !== 0) throw new Error(`${what} failed (${String(result.code)}):\n${result.stdout}\n${result.stderr}`.trim())
 }
 
-/** Runs `work` on every item, `concurrency` at a time; after a failure no new item starts, and it rethrows. */
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  let failed = false
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next]!
-      next += 1
-      try {
-        await work(item)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
-}
-
 async function timeSeconds(work: () => Promise<void>): Promise<number> {
   const started = performance.now()
   await work()
@@ -160,9 +142,11 @@ async function measurePublish(targets: Pair<Target>): Promise<Pair<number[]>> {
   const perRound = PACKAGE_COUNT / PUBLISH_ROUNDS
   return alternate(targets, PUBLISH_ROUNDS, (target, round) => {
     const names = Array.from({ length: perRound }, (_, i) => packageName(round * perRound + i))
-    return timeSeconds(() => runPool(names, PUBLISH_CONCURRENCY, async (name) => {
-      check(await target.publisher.npm(['publish', '--loglevel=warn'], { folder: name }), `${target.name}: npm publish ${name}`)
-    }))
+    return timeSeconds(async () => {
+      await mapConcurrently(names, PUBLISH_CONCURRENCY, async (name) => {
+        check(await target.publisher.npm(['publish', '--loglevel=warn'], { folder: name }), `${target.name}: npm publish ${name}`)
+      })
+    })
   })
 }
 

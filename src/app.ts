@@ -164,7 +164,7 @@ async function openStore(config: Readonly<ServerConfig>, clock: Clock): Promise<
  * credentials and the default region come from `env`.
  * @throws AppError `config_invalid` for a malformed location, or an S3 bucket that is missing, denied or down.
  */
-export async function openBlobs(config: Readonly<ServerConfig>, env: Readonly<Record<string, string | undefined>> = process.env): Promise<OpenedBlobStore> {
+async function openBlobs(config: Readonly<ServerConfig>, env: Readonly<Record<string, string | undefined>>): Promise<OpenedBlobStore> {
   return openBlobStore(parseBlobLocation(config.blobs, { dataDir: config.data_dir, env }), { env })
 }
 

@@ -6,7 +6,6 @@
  * starts again on the loaded data. The benchmark also reaches each database directly for what a client cannot
  * do: find the row 500,000 deep, and read the rows of a page to check the server's against.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
@@ -17,6 +16,7 @@ import { openSqliteLoader } from './bulk-load-sqlite.js'
 import { BENCH_ADMIN_TOKEN } from './child-protocol.js'
 import type { ScaleDataset, ScaleTargets } from './scale-dataset.js'
 import { startServerChild, type ServerChild } from './start-server-child.js'
+import { createScratchDatabase } from '../../test/helpers/scratch-database.js'
 
 export const ORG = 'default'
 export const NPM_REGISTRY = 'js'
@@ -80,26 +80,11 @@ async function createTargets(url: string): Promise<{ targets: ScaleTargets; toke
   return { targets: { npmId: npm.id, filesId: files.id, apiTokenActor: `api_token:${issued.id}` }, token: issued.token }
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5_000 })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
-
 /** A new PostgreSQL database for the run; `drop` removes it, closing what is still connected. */
 export async function createBenchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `packyard_bench_scale_${randomBytes(5).toString('hex')}`
-  await withAdmin((client) => client.query(`create database ${name}`)).catch((error: unknown) => {
+  return createScratchDatabase(POSTGRES_ADMIN_URL, 'packyard_bench_scale').catch((error: unknown) => {
     throw new Error(`the scale benchmark needs PostgreSQL at ${POSTGRES_ADMIN_URL} (set PACKYARD_BENCH_POSTGRES_URL): ${error instanceof Error ? error.message : String(error)}`)
   })
-  const url = new URL(POSTGRES_ADMIN_URL)
-  url.pathname = `/${name}`
-  return { url: url.toString(), drop: () => withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined) }
 }
 
 /**

@@ -5,11 +5,10 @@
  * size), so a blob corrupted at rest in the source is caught, never copied as if it were good. A blob already
  * in the destination (a rerun after an interruption) is read back and hashed instead of copied again.
  */
-import { createHash } from 'node:crypto'
-import type { Readable } from 'node:stream'
 import { isAppError } from '../errors.js'
 import { mapConcurrently } from '../lib/map-concurrently.js'
 import type { BlobStore } from '../registry/ports.js'
+import { digestStream } from './digesting-meter.js'
 
 /** A blob as the package rows record it. */
 export interface RecordedBlob {
@@ -101,7 +100,7 @@ async function copyOne(deps: CopyBlobsDeps, blob: RecordedBlob): Promise<Outcome
   if (!blob.consistent) return problem('package versions with this sha256 record different sha512 digests or sizes')
   if ((await deps.destination.stat(blob.sha256)) === blob.size) {
     const existing = await deps.destination.open(blob.sha256)
-    if (existing !== undefined && matches(blob, await hashStream(existing))) return { kind: 'present', bytes: blob.size }
+    if (existing !== undefined && matches(blob, await digestStream(existing))) return { kind: 'present', bytes: blob.size }
     return problem('the destination already holds different bytes under this digest; delete that blob from the destination and rerun')
   }
   const body = await deps.source.open(blob.sha256)
@@ -146,16 +145,4 @@ export async function verifyBlobsPresent(
 
 function matches(blob: RecordedBlob, actual: { sha256: string; sha512: string; size: number }): boolean {
   return actual.sha256 === blob.sha256 && actual.sha512 === blob.sha512 && actual.size === blob.size
-}
-
-async function hashStream(stream: Readable): Promise<{ sha256: string; sha512: string; size: number }> {
-  const sha256 = createHash('sha256')
-  const sha512 = createHash('sha512')
-  let size = 0
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    sha256.update(chunk)
-    sha512.update(chunk)
-    size += chunk.length
-  }
-  return { sha256: sha256.digest('hex'), sha512: sha512.digest('hex'), size }
 }

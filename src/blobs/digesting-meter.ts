@@ -3,7 +3,8 @@
  * the upload once it passes its cap, and feeds them to the digest worker, so a store learns a blob's identity
  * while streaming it, never by reading it back.
  */
-import { Transform, type TransformCallback } from 'node:stream'
+import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { AppError } from '../errors.js'
 import type { StoredBlob } from '../registry/ports.js'
 import { createDigestWorkerPool, type Digests, type DigestStream } from './digest-worker-pool.js'
@@ -64,4 +65,11 @@ export class DigestingMeter extends Transform {
     if (this.pendingDigests === undefined) this.digests.abort()
     callback(error)
   }
+}
+
+/** The digests and size of a stored blob read back (`admin migrate-store` verifies copies with it). */
+export async function digestStream(stream: Readable): Promise<StoredBlob> {
+  const meter = new DigestingMeter(Number.MAX_SAFE_INTEGER)
+  await pipeline(stream, meter, new Writable({ write: (_chunk, _encoding, done) => { done() } }))
+  return meter.result()
 }

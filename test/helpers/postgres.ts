@@ -6,9 +6,8 @@
  * When PostgreSQL is not reachable, PostgreSQL variants are skipped with the reason, unless
  * PACKYARD_REQUIRE_POSTGRES=1 (CI), in which case they run and fail loudly.
  */
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { redactUrl } from '../../src/lib/redact-url.js'
+import { createScratchDatabase, withAdminClient, type ScratchDatabase } from './scratch-database.js'
 
 export const POSTGRES_ADMIN_URL = process.env.PACKYARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const POSTGRES_REQUIRED = process.env.PACKYARD_REQUIRE_POSTGRES === '1'
@@ -22,44 +21,19 @@ export const postgresSkip: string | false =
     ? false
     : `PostgreSQL is not reachable at ${redactUrl(POSTGRES_ADMIN_URL)} (${postgresUnavailable}); set PACKYARD_REQUIRE_POSTGRES=1 to fail instead of skipping`
 
-export interface TestDatabase {
-  /** The URL of the new, empty database. */
-  readonly url: string
-  readonly name: string
-  /** Drops the database, closing any connection still open on it. */
-  drop(): Promise<void>
-}
+export type TestDatabase = ScratchDatabase
 
 /** @throws when PostgreSQL is not reachable: a test that asked for it must not pass silently. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (postgresUnavailable !== null) {
     throw new Error(`PostgreSQL is required (PACKYARD_REQUIRE_POSTGRES=1) but not reachable at ${redactUrl(POSTGRES_ADMIN_URL)}: ${postgresUnavailable}`)
   }
-  const name = `packyard_test_${randomBytes(6).toString('hex')}`
-  await withAdmin((client) => client.query(`create database ${name}`))
-  const url = new URL(POSTGRES_ADMIN_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    name,
-    drop: () => withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
-  }
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5_000 })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
+  return createScratchDatabase(POSTGRES_ADMIN_URL, 'packyard_test')
 }
 
 async function probe(): Promise<string | null> {
   try {
-    await withAdmin((client) => client.query('select 1'))
+    await withAdminClient(POSTGRES_ADMIN_URL, (client) => client.query('select 1'))
     return null
   } catch (error) {
     return error instanceof Error ? error.message || error.name : String(error)
