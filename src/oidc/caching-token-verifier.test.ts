@@ -7,12 +7,13 @@ import type { VerifiedToken } from './verified-token.js'
 
 const NOW_S = 1_800_000_000
 
-function countingVerifier(outcome: (token: string) => VerifyResult): TokenVerifier & { calls: number } {
+/** An inner verifier that answers with a promise, as one fetching keys does, or at once (`sync`), as with cached keys. */
+function countingVerifier(outcome: (token: string) => VerifyResult, sync = false): TokenVerifier & { calls: number } {
   const verifier = {
     calls: 0,
     verify(token: string) {
       verifier.calls += 1
-      return Promise.resolve(outcome(token))
+      return sync ? outcome(token) : Promise.resolve(outcome(token))
     },
   }
   return verifier
@@ -69,5 +70,32 @@ describe('createCachingTokenVerifier', () => {
     assert.equal(inner.calls, 6)
     await verifier.verify('a', 'aud')
     assert.equal(inner.calls, 7)
+  })
+
+  it('marks a recalled token as reused and gives the same VerifiedToken every time, without a promise', async () => {
+    const token = { claims: { exp: NOW_S + 60 } } as unknown as VerifiedToken
+    const inner = countingVerifier(() => ({ ok: true, token }), true)
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000) })
+    const first = verifier.verify('t', 'aud')
+    assert.ok(!(first instanceof Promise) && first.ok && first.reused === undefined, 'verified in full: not reused')
+    await verifier.verify('t', 'aud')
+    const recalled = verifier.verify('t', 'aud')
+    assert.ok(!(recalled instanceof Promise), 'a recalled token needs no promise')
+    assert.ok(recalled.ok)
+    assert.equal(recalled.reused, true)
+    assert.equal(recalled.token, token)
+    assert.equal(inner.calls, 2)
+  })
+
+  it('tells tokens apart by their ends, whatever their length, short ones included', async () => {
+    const inner = countingVerifier(() => accepted(NOW_S + 60))
+    const verifier = createCachingTokenVerifier(inner, { clock: createFixedClock(NOW_S * 1000) })
+    // Same beginning, different last characters: each is a first sighting, so none is cached.
+    for (const token of ['x', 'eyJ.a.AAAAA', 'eyJ.a.AAAAB', 'eyJ.a.BAAAA']) await verifier.verify(token, 'aud')
+    for (const token of ['x', 'eyJ.a.AAAAA', 'eyJ.a.AAAAB', 'eyJ.a.BAAAA']) await verifier.verify(token, 'aud')
+    assert.equal(inner.calls, 8)
+    // Now each was seen twice and is cached.
+    for (const token of ['x', 'eyJ.a.AAAAA', 'eyJ.a.AAAAB', 'eyJ.a.BAAAA']) await verifier.verify(token, 'aud')
+    assert.equal(inner.calls, 8)
   })
 })

@@ -6,7 +6,8 @@
  * A token is cached the second time it verifies, not the first: most tokens a CI job requests are sent once or
  * twice, and holding each for minutes would only move them into the old generation of the heap, where they
  * cost a full garbage collection later (the fresh-token benchmark read 0.63 of anonymous reads so, 0.67 with
- * this). A token seen once is remembered by the last characters of its signature, which are random.
+ * this). A token seen once is remembered by 30 bits of its signature's end, which is random: a small integer,
+ * not a string, since a slice of the token would keep the whole token alive and promote it with the set.
  *
  * Keyed by the exact token text, and valid for the one audience it was verified for (a token whose `aud` lists
  * two registries is verified again when it moves between them). Token variants cannot hit another token's entry: the parser
@@ -14,17 +15,19 @@
  * never cached, so a token refused while its issuer was down is retried.
  */
 import type { Clock } from '../lib/clock.js'
+import { thenMaybe } from '../lib/maybe-promise.js'
 import { MAX_CACHED_VERIFIED_TOKENS } from './verification-limits.js'
 import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
 
 /** Oldest entries looked at per insert for expiry. */
 const EXPIRED_CHECKS_PER_INSERT = 2
-/** Characters of a token's end (its signature) that mark it as seen once; 96 bits of a signature. */
-const FINGERPRINT_LENGTH = 16
+/** Characters of a token's end (its signature) that mark it as seen once: 5 × 6 bits, a V8 small integer. */
+const FINGERPRINT_CHARACTERS = 5
 
 interface Entry {
   readonly audience: string
-  readonly result: VerifyResult & { ok: true }
+  /** The result every later use gets: the same VerifiedToken, marked `reused`. */
+  readonly result: VerifyResult & { ok: true; reused: true }
   /** When the verifier itself would start refusing the token as expired, in ms. */
   readonly expiresAtMs: number
 }
@@ -33,24 +36,25 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
   const maxEntries = deps.maxEntries ?? MAX_CACHED_VERIFIED_TOKENS
   const entries = new Map<string, Entry>()
   /** Fingerprints of tokens verified once and not cached; emptied when it reaches twice the cache's size. */
-  const seenOnce = new Set<string>()
+  const seenOnce = new Set<number>()
   const isSecondSighting = (token: string): boolean => {
-    const fingerprint = token.slice(-FINGERPRINT_LENGTH)
+    const fingerprint = fingerprintOf(token)
     if (seenOnce.delete(fingerprint)) return true
     if (seenOnce.size >= 2 * maxEntries) seenOnce.clear()
     seenOnce.add(fingerprint)
     return false
   }
   return {
-    async verify(token, audience) {
+    verify(token, audience) {
       const cached = entries.get(token)
       if (cached !== undefined) {
         if (cached.audience === audience && deps.clock.nowMs() < cached.expiresAtMs) return cached.result
         entries.delete(token)
       }
-      const result = await inner.verify(token, audience)
-      if (result.ok && isSecondSighting(token)) remember(token, audience, result)
-      return result
+      return thenMaybe(inner.verify(token, audience), (result) => {
+        if (result.ok && isSecondSighting(token)) remember(token, audience, result)
+        return result
+      })
     },
   }
 
@@ -60,7 +64,7 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
     // The verifier accepts a token until `exp + skew`; the cache stops at `exp`, never later than the verifier.
     const expiresAtMs = exp * 1000
     dropOldest(deps.clock.nowMs())
-    entries.set(token, { audience, result, expiresAtMs })
+    entries.set(token, { audience, result: Object.freeze({ ok: true, token: result.token, reused: true }), expiresAtMs })
   }
 
   /**
@@ -76,4 +80,16 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
       checked += 1
     }
   }
+}
+
+/**
+ * The last FINGERPRINT_CHARACTERS of `token` as a number of their low 6 bits each. Any text gives some number;
+ * a collision only caches a token one sighting early.
+ */
+function fingerprintOf(token: string): number {
+  let fingerprint = 0
+  for (let index = Math.max(0, token.length - FINGERPRINT_CHARACTERS); index < token.length; index += 1) {
+    fingerprint = fingerprint * 64 + (token.charCodeAt(index) & 63)
+  }
+  return fingerprint
 }

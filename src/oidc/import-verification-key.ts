@@ -18,6 +18,8 @@ export interface VerificationKey {
   readonly keyObject: KeyObject
   /** `crypto.verify` input for ECDSA with JOSE's raw R‖S signatures, built once so verification allocates nothing. */
   readonly ecdsaInput: { readonly key: KeyObject; readonly dsaEncoding: 'ieee-p1363' } | null
+  /** The RSA modulus's length in bytes, the exact length of its signatures (RFC 8017 §8.2.2 step 1); null for EC and OKP. */
+  readonly rsaModulusBytes: number | null
 }
 
 export type ImportedKey = { readonly ok: true; readonly key: VerificationKey } | { readonly ok: false; readonly reason: string }
@@ -42,9 +44,8 @@ export function importVerificationKey(jwk: unknown): ImportedKey {
   if (kty !== 'RSA' && (typeof crv !== 'string' || !(CURVES[kty] ?? []).includes(crv))) return refuse('unsupported crv')
   const keyObject = createKeyObject(jwk)
   if (keyObject === null) return refuse('invalid key material')
-  if (kty === 'RSA' && (keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) {
-    return refuse(`RSA modulus under ${String(MIN_RSA_MODULUS_BITS)} bits`)
-  }
+  const modulusBits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0
+  if (kty === 'RSA' && modulusBits < MIN_RSA_MODULUS_BITS) return refuse(`RSA modulus under ${String(MIN_RSA_MODULUS_BITS)} bits`)
   const key: VerificationKey = {
     kid: kid ?? null,
     kty,
@@ -52,6 +53,7 @@ export function importVerificationKey(jwk: unknown): ImportedKey {
     alg: alg ?? null,
     keyObject,
     ecdsaInput: kty === 'EC' ? Object.freeze({ key: keyObject, dsaEncoding: 'ieee-p1363' }) : null,
+    rsaModulusBytes: kty === 'RSA' ? Math.ceil(modulusBits / 8) : null,
   }
   return { ok: true, key: Object.freeze(key) }
 }

@@ -131,7 +131,7 @@ describe('JWKS fetching and caching through the verifier', () => {
       issuer.setFault('hang', 'jwks')
       const started = performance.now()
       let settled = false
-      const hanging = both.verify(issuer.sign(), LOCAL_AUDIENCE).finally(() => { settled = true })
+      const hanging = Promise.resolve(both.verify(issuer.sign(), LOCAL_AUDIENCE)).finally(() => { settled = true })
       assert.equal(await codeOf(healthy.sign(), both), 'ok')
       assert.equal(settled, false, 'the healthy issuer waited for the hanging one')
       const result = await hanging

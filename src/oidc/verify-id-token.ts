@@ -7,6 +7,7 @@
  */
 import type { AuthenticationCode } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import { findAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec.js'
 import type { VerificationKey } from './import-verification-key.js'
 import { createIssuerRoutes, type IssuerRoute, type IssuerRoutes, type IssuerRoutesDeps } from './issuer-routes.js'
@@ -21,12 +22,23 @@ export type { VerifiedToken } from './verified-token.js'
 
 /** A refusal is a value; `message` is safe for the caller (no token, no claim values). */
 export type VerifyResult =
-  | { ok: true; token: VerifiedToken }
+  | {
+      ok: true
+      token: VerifiedToken
+      /**
+       * True when a cache holds the token: its next use returns this same VerifiedToken, so per-token memos
+       * may be hung on it (access-control.ts). Absent for a token verified in full.
+       */
+      reused?: true
+    }
   | { ok: false; code: AuthenticationCode; message: string; issuer?: string; retryAfterSeconds?: number }
 
 export interface TokenVerifier {
-  /** Verifies `token` for `audience` (`{public_url}/{org}/{registry}`). Never throws, never rejects. */
-  verify(token: string, audience: string): Promise<VerifyResult>
+  /**
+   * Verifies `token` for `audience` (`{public_url}/{org}/{registry}`). Never throws, never rejects. The result
+   * itself when no I/O was needed (keys cached), a promise of it otherwise.
+   */
+  verify(token: string, audience: string): MaybePromise<VerifyResult>
 }
 
 /** Everything the verifier needs; only `issuers` and `clock` are required. */
@@ -48,12 +60,12 @@ export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
   const { clock } = deps
   return {
     verify(token, audience) {
-      // Not `async`: with cached keys the whole check runs synchronously and costs one resolved promise.
+      // Not `async`: with cached keys the whole check runs synchronously and costs no promise.
       try {
         const outcome = startVerification(token, audience, { routes, parser, clock })
-        return outcome instanceof Promise ? outcome.catch(reportFault) : Promise.resolve(outcome)
+        return outcome instanceof Promise ? outcome.catch(reportFault) : outcome
       } catch {
-        return Promise.resolve(reportFault())
+        return reportFault()
       }
     },
   }
@@ -70,7 +82,7 @@ interface Verification {
   readonly clock: Clock
 }
 
-type Outcome = VerifyResult | Promise<VerifyResult>
+type Outcome = MaybePromise<VerifyResult>
 
 interface VerifierParts {
   readonly routes: IssuerRoutes

@@ -5,6 +5,7 @@
 import { verify } from 'node:crypto'
 import type { AlgorithmSpec } from './algorithm-spec.js'
 import type { VerificationKey } from './import-verification-key.js'
+import { verifyRsaPkcs1 } from './verify-rsa-pkcs1.js'
 
 /** The key types and curves `spec` may be used with (catalog A5; RFC 8725 §3.1: one key, one algorithm). */
 export function isKeySuitable(key: VerificationKey, spec: AlgorithmSpec): boolean {
@@ -28,6 +29,8 @@ export function verifyJwsSignature(spec: AlgorithmSpec, key: VerificationKey, si
       const input = { key: key.keyObject, padding: spec.padding ?? undefined, saltLength: spec.saltLength }
       return verify(spec.hash, signingInput, input, signature)
     }
+    // RS256, RS384, RS512: the most common issuer keys (Buildkite, GitHub), so the cheapest path.
+    if (key.rsaModulusBytes !== null && spec.hash !== null) return verifyRsaPkcs1(spec.hash, key.keyObject, key.rsaModulusBytes, signingInput, signature)
     return verify(spec.hash, signingInput, key.keyObject, signature)
   } catch {
     return false

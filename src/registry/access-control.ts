@@ -5,7 +5,8 @@
  * caller; the detail (statement, rule, claims) goes only to the audit log.
  */
 import { AppError, type AuthenticationCode, type AuthorizationCode } from '../errors.js'
-import type { TokenVerifier, VerifiedToken } from '../oidc/verify-id-token.js'
+import { rejectWith, thenMaybe, type MaybePromise } from '../lib/maybe-promise.js'
+import type { TokenVerifier, VerifiedToken, VerifyResult } from '../oidc/verify-id-token.js'
 import { evaluatePolicy } from '../policy/evaluate-policy.js'
 import type { Decision as PolicyDecision } from '../policy/types.js'
 import { createSecretMatcher, hashApiTokenSecret, looksLikeApiToken } from './api-token-secret.js'
@@ -52,8 +53,12 @@ export interface AccessControlDeps {
 export interface AccessControl {
   /** For organization-level routes: the admin token or an API token of the organization with `scope`. */
   authorizeOrganization(credential: string | undefined, org: Organization, scope: ApiScope): Promise<Principal>
-  /** For registry routes: also OIDC tokens for this registry, and anonymous reads of a public registry. */
-  authorizeRegistry(credential: string | undefined, org: Organization, registry: Registry, scope: ApiScope): Promise<Principal>
+  /**
+   * For registry routes: also OIDC tokens for this registry, and anonymous reads of a public registry. The
+   * principal at once when nothing had to be fetched (anonymous, admin, a reused OIDC token); refusals are
+   * always rejections, never throws.
+   */
+  authorizeRegistry(credential: string | undefined, org: Organization, registry: Registry, scope: ApiScope): MaybePromise<Principal>
   /** For routes open to any authenticated caller: the server admin or any live API token. */
   authenticateAny(credential: string | undefined): Promise<Principal>
   /** For routes of the server admin only. */
@@ -89,19 +94,21 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const audienceOf = (org: Organization, registry: Registry) => `${deps.publicUrl}/${org.slug}/${registry.slug}`
 
   /**
-   * Decisions already reached for a verified token, by registry, policy version, statement and scope. The
-   * caching verifier hands back the same VerifiedToken for a reused token, so a client that sends one token on
-   * every request gets its principal and audit event built once; the policy is still evaluated every time, and
-   * a new policy version or another statement is another key. Held weakly: gone with the verifier's entry.
+   * Decisions already reached for a reused token, by registry, policy version, statement and scope. The
+   * caching verifier hands back the same VerifiedToken each time it recalls a token, so a client that sends
+   * one token on every request gets its principal and audit event built once; the policy is still evaluated
+   * every time, and a new policy version or another statement is another key. Tokens verified in full (sent
+   * once, as most CI tokens are) get no entry: it would only outlive the request and burden the collector.
+   * Held weakly: gone with the verifier's entry.
    */
   const decided = new WeakMap<VerifiedToken, Map<string, OidcDecision>>()
 
-  const decideOidc = (token: VerifiedToken, org: Organization, registry: Registry, scope: ApiScope, decision: PolicyDecision | null): OidcDecision => {
+  const decideOidc = (token: VerifiedToken, reused: boolean, org: Organization, registry: Registry, scope: ApiScope, decision: PolicyDecision | null): OidcDecision => {
     const policyVersion = registry.policyVersion ?? 0
     const statement = decision?.statement ?? null
-    const key = `${registry.id}|${String(policyVersion)}|${decision?.code ?? 'no_policy'}|${String(statement)}|${scope}`
-    let byKey = decided.get(token)
-    const known = byKey?.get(key)
+    const key = reused ? `${registry.id}|${String(policyVersion)}|${decision?.code ?? 'no_policy'}|${String(statement)}|${scope}` : null
+    let byKey = reused ? decided.get(token) : undefined
+    const known = key === null ? undefined : byKey?.get(key)
     if (known !== undefined) return known
     const outcome = decideFor(token, registry, scope, decision)
     const who = describeToken(token)
@@ -115,27 +122,36 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       },
       coalesceKey: `${registry.id}|${who.key}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`,
     }
+    if (key === null) return made
     if (byKey === undefined) decided.set(token, (byKey = new Map<string, OidcDecision>()))
     // A token lives minutes and speaks to a registry or two; the cap only stops a pathological caller.
     if (byKey.size < DECISIONS_PER_TOKEN) byKey.set(key, made)
     return made
   }
 
-  const authorizeOidc = async (credential: string, org: Organization, registry: Registry, scope: ApiScope): Promise<Principal> => {
-    const result = await deps.verifier.verify(credential, audienceOf(org, registry))
+  /** The policy's decision on a verified token. */
+  const decideVerified = (result: VerifyResult, org: Organization, registry: Registry, scope: ApiScope): MaybePromise<Principal> => {
     if (!result.ok) {
       const actor = `oidc:${result.issuer ?? 'unknown'}`
       const event = { organizationId: org.id, registryId: registry.id, type: 'auth.decision', outcome: 'refused' as const, code: result.code, actor, detail: { method: 'oidc', scope, reason: result.message } }
       audit.record(event, [registry.id, actor, scope, result.code, result.message].join('|'))
       throw new AccessDenied(result.code, result.message, result.retryAfterSeconds)
     }
-    const policy = await deps.policies.load(registry)
-    const decision = policy === null ? null : evaluatePolicy(policy, result.token.claims)
-    const made = decideOidc(result.token, org, registry, scope, decision)
-    audit.record(made.event, made.coalesceKey)
-    if (made.principal === null) throw new AccessDenied(made.refusal.code, made.refusal.message)
-    return made.principal
+    return thenMaybe(deps.policies.load(registry), (policy) => {
+      const decision = policy === null ? null : evaluatePolicy(policy, result.token.claims)
+      const made = decideOidc(result.token, result.reused === true, org, registry, scope, decision)
+      audit.record(made.event, made.coalesceKey)
+      if (made.principal === null) throw new AccessDenied(made.refusal.code, made.refusal.message)
+      return made.principal
+    })
   }
+
+  /**
+   * A reused token whose registry's policy is compiled is decided without a promise: that is every request of
+   * a client that keeps its token (twine, OCI clients), and each `await` layer costs about a microsecond.
+   */
+  const authorizeOidc = (credential: string, org: Organization, registry: Registry, scope: ApiScope): MaybePromise<Principal> =>
+    thenMaybe(deps.verifier.verify(credential, audienceOf(org, registry)), (result) => decideVerified(result, org, registry, scope))
 
   return {
     audienceOf,
@@ -159,17 +175,25 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       }
       return authorizeApiToken(credential, org, null, scope)
     },
-    async authorizeRegistry(credential, org, registry, scope) {
-      if (credential === undefined) {
-        if (registry.public && scope === 'read_packages') return { kind: 'anonymous' }
-        throw new AccessDenied('token_missing', 'a token is required: an OIDC token for this registry, or an API token')
+    authorizeRegistry(credential, org, registry, scope) {
+      try {
+        if (credential === undefined) {
+          if (registry.public && scope === 'read_packages') return ANONYMOUS
+          throw new AccessDenied('token_missing', 'a token is required: an OIDC token for this registry, or an API token')
+        }
+        if (isServerAdmin(credential)) return SERVER_ADMIN
+        if (looksLikeApiToken(credential)) return authorizeApiToken(credential, org, registry, scope)
+        return authorizeOidc(credential, org, registry, scope)
+      } catch (error) {
+        // Refusals are rejections, as from the async paths, whichever path refused.
+        return rejectWith(error)
       }
-      if (isServerAdmin(credential)) return { kind: 'server_admin' }
-      if (looksLikeApiToken(credential)) return authorizeApiToken(credential, org, registry, scope)
-      return authorizeOidc(credential, org, registry, scope)
     },
   }
 }
+
+const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' })
+const SERVER_ADMIN: Principal = Object.freeze({ kind: 'server_admin' })
 
 /** At most this many decisions are remembered per token (registries × policy versions × scopes). */
 const DECISIONS_PER_TOKEN = 32

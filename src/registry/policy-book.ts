@@ -4,6 +4,7 @@
  */
 import { stringify } from 'yaml'
 import { AppError } from '../errors.js'
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import { checkPolicy, type PolicyCheck } from '../policy/check-policy.js'
 import type { Policy, PolicyIssuer, PolicyProblem } from '../policy/types.js'
 import type { MetadataStore } from './ports.js'
@@ -31,8 +32,8 @@ export interface PolicyBook {
   save(store: MetadataStore, registry: Registry, source: string | readonly unknown[], savedBy: string): Promise<SavedPolicy>
   /** Makes an old version current again, as a new version. @throws AppError `not_found`, PolicyRejected */
   restore(store: MetadataStore, registry: Registry, version: number, savedBy: string): Promise<SavedPolicy>
-  /** The compiled policy in force, or null when none was saved. */
-  load(registry: Registry): Promise<Policy | null>
+  /** The compiled policy in force, or null when none was saved; at once when it is cached. */
+  load(registry: Registry): MaybePromise<Policy | null>
 }
 
 export function createPolicyBook(deps: { store: MetadataStore; issuers: readonly PolicyIssuer[] }): PolicyBook {
@@ -61,17 +62,19 @@ export function createPolicyBook(deps: { store: MetadataStore; issuers: readonly
       if (old === undefined) throw new AppError('not_found', `policy version ${String(version)} does not exist`)
       return append(store, registry, old.source, savedBy, version)
     },
-    async load(registry) {
+    load(registry) {
       if (registry.policyVersion === null) return null
       const key = `${registry.id}:${String(registry.policyVersion)}`
-      const cached = cache.get(key)
-      if (cached !== undefined) return cached
-      const saved = await deps.store.policyVersions.find(registry.id, registry.policyVersion)
-      // A policy that no longer validates (an issuer removed from the configuration) refuses every token.
-      const policy = saved === undefined ? null : check(saved.source).policy
-      if (policy !== null) remember(key, policy)
-      return policy
+      return cache.get(key) ?? compile(registry.id, registry.policyVersion, key)
     },
+  }
+
+  async function compile(registryId: string, version: number, key: string): Promise<Policy | null> {
+    const saved = await deps.store.policyVersions.find(registryId, version)
+    // A policy that no longer validates (an issuer removed from the configuration) refuses every token.
+    const policy = saved === undefined ? null : check(saved.source).policy
+    if (policy !== null) remember(key, policy)
+    return policy
   }
 }
 
