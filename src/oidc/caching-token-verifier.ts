@@ -9,10 +9,13 @@
  * this). A token seen once is remembered by 30 bits of its signature's end, which is random: a small integer,
  * not a string, since a slice of the token would keep the whole token alive and promote it with the set.
  *
- * Keyed by the exact token text, and valid for the one audience it was verified for (a token whose `aud` lists
- * two registries is verified again when it moves between them). Token variants cannot hit another token's entry: the parser
- * accepts one spelling per token (canonical base64url), and any other text is verified in full. Refusals are
- * never cached, so a token refused while its issuer was down is retried.
+ * Found by the same fingerprint and then matched on the exact token text, so a lookup never hashes a
+ * kilobyte of token (which a string-keyed map does on every request, since each request's header is a new
+ * string); two cached tokens with one fingerprint only evict each other. An entry is valid for the one
+ * audience it was verified for (a token whose `aud` lists two registries is verified again when it moves
+ * between them). Token variants cannot hit another token's entry: the parser accepts one spelling per token
+ * (canonical base64url), and any other text is verified in full. Refusals are never cached, so a token
+ * refused while its issuer was down is retried.
  */
 import type { Clock } from '../lib/clock.js'
 import { thenMaybe } from '../lib/maybe-promise.js'
@@ -25,6 +28,7 @@ const EXPIRED_CHECKS_PER_INSERT = 2
 const FINGERPRINT_CHARACTERS = 5
 
 interface Entry {
+  readonly token: string
   readonly audience: string
   /** The result every later use gets: the same VerifiedToken, marked `reused`. */
   readonly result: VerifyResult & { ok: true; reused: true }
@@ -34,11 +38,11 @@ interface Entry {
 
 export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: Clock; maxEntries?: number }): TokenVerifier {
   const maxEntries = deps.maxEntries ?? MAX_CACHED_VERIFIED_TOKENS
-  const entries = new Map<string, Entry>()
+  /** By fingerprint; the entry's token is compared in full. */
+  const entries = new Map<number, Entry>()
   /** Fingerprints of tokens verified once and not cached; emptied when it reaches twice the cache's size. */
   const seenOnce = new Set<number>()
-  const isSecondSighting = (token: string): boolean => {
-    const fingerprint = fingerprintOf(token)
+  const isSecondSighting = (fingerprint: number): boolean => {
     if (seenOnce.delete(fingerprint)) return true
     if (seenOnce.size >= 2 * maxEntries) seenOnce.clear()
     seenOnce.add(fingerprint)
@@ -46,25 +50,28 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
   }
   return {
     verify(token, audience) {
-      const cached = entries.get(token)
-      if (cached !== undefined) {
+      const fingerprint = fingerprintOf(token)
+      const cached = entries.get(fingerprint)
+      if (cached !== undefined && cached.token === token) {
         if (cached.audience === audience && deps.clock.nowMs() < cached.expiresAtMs) return cached.result
-        entries.delete(token)
+        entries.delete(fingerprint)
       }
       return thenMaybe(inner.verify(token, audience), (result) => {
-        if (result.ok && isSecondSighting(token)) remember(token, audience, result)
+        if (result.ok && isSecondSighting(fingerprint)) remember(fingerprint, token, audience, result)
         return result
       })
     },
   }
 
-  function remember(token: string, audience: string, result: VerifyResult & { ok: true }): void {
+  function remember(fingerprint: number, token: string, audience: string, result: VerifyResult & { ok: true }): void {
     const { exp } = result.token.claims
     if (typeof exp !== 'number') return
     // The verifier accepts a token until `exp + skew`; the cache stops at `exp`, never later than the verifier.
     const expiresAtMs = exp * 1000
+    // Deleted first so that the entry moves to the end: the map's order is the order of expiry.
+    entries.delete(fingerprint)
     dropOldest(deps.clock.nowMs())
-    entries.set(token, { audience, result: Object.freeze({ ok: true, token: result.token, reused: true }), expiresAtMs })
+    entries.set(fingerprint, { token, audience, result: Object.freeze({ ok: true, token: result.token, reused: true }), expiresAtMs })
   }
 
   /**

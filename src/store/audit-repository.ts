@@ -39,7 +39,7 @@ function insertAuditRowsOf(count: number) {
 
 export function createAuditRepository(context: StoreContext): AuditRepository {
   const { db } = context
-  const toRow = (event: NewAuditEvent) => ({
+  const toRow = (event: NewAuditEvent, createdAt: string) => ({
     id: context.newId(),
     organization_id: event.organizationId,
     registry_id: event.registryId,
@@ -48,17 +48,19 @@ export function createAuditRepository(context: StoreContext): AuditRepository {
     code: event.code,
     actor: event.actor,
     detail: JSON.stringify(event.detail),
-    created_at: nowIso(context),
+    created_at: createdAt,
   })
   return {
     async append(event) {
-      const row = toRow(event)
+      const row = toRow(event, nowIso(context))
       const inserted = await db.insertInto('audit_events').values(row).returning('seq').executeTakeFirstOrThrow()
       return toAuditEvent({ ...row, seq: toNumber(inserted.seq) })
     },
     async appendMany(events) {
+      // One batch is one moment: its rows are written together.
+      const createdAt = nowIso(context)
       for (let start = 0; start < events.length; start += AUDIT_ROWS_PER_INSERT) {
-        const rows = events.slice(start, start + AUDIT_ROWS_PER_INSERT).map(toRow)
+        const rows = events.slice(start, start + AUDIT_ROWS_PER_INSERT).map((event) => toRow(event, createdAt))
         await insertAuditRowsOf(rows.length)(db, rows.flatMap((row) => AUDIT_COLUMNS.map((column) => row[column])))
       }
     },
