@@ -72,9 +72,9 @@ export async function createApp(config: Readonly<ServerConfig>, options: AppOpti
   const innerSink = createAuditSink({ store, nowMs: () => clock.nowMs(), onError: (error: unknown) => { logger.error({ err: error }, 'audit write failed'); } })
   const auditSink = {
     ...innerSink,
-    record: (event: Parameters<typeof innerSink.record>[0], coalesceKey?: string) => {
+    record: (...[event, coalesceKey, member]: Parameters<typeof innerSink.record>) => {
       if (event.type === 'auth.decision') metrics.authDecisions.inc({ outcome: event.outcome, code: event.code ?? 'ok' })
-      innerSink.record(event, coalesceKey)
+      innerSink.record(event, coalesceKey, member)
     },
   }
   const embeddedIssuer = config.embedded_issuer

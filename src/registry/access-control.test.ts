@@ -106,4 +106,30 @@ describe('createAccessControl: authorizeRegistry', () => {
     const principal = access.authorizeRegistry(undefined, ORG, { ...REGISTRY, public: true }, 'read_packages')
     assert.deepEqual(principal, { kind: 'anonymous' })
   })
+
+  it('groups decisions by caller and decision, naming each token, whether reused or fresh', async () => {
+    const calls: { key: string | undefined; member: string | undefined }[] = []
+    const audit: AuditSink = { record: (_event, key, member) => { calls.push({ key, member: member?.value }) }, flush: () => Promise.resolve(), close: () => Promise.resolve() }
+    const reusedToken = Object.freeze({ ...verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web', sub: 'job' }), jti: 'jti-r' }) as VerifiedToken
+    const fresh = new Map([['a', { jti: 'jti-a', sub: 'job' }], ['b', { jti: 'jti-b', sub: 'job' }], ['c', { jti: 'jti-c', sub: 'other' }]])
+    const access = createAccessControl({
+      store: {} as MetadataStore, audit, publicUrl: 'https://packyard.test', policies: { load: () => POLICY } as unknown as PolicyBook,
+      verifier: {
+        verify: (credential) => {
+          const claims = fresh.get(credential)
+          if (claims === undefined) return { ok: true, token: reusedToken, reused: true }
+          return { ok: true, token: Object.freeze({ ...verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web', sub: claims.sub }), jti: claims.jti }) }
+        },
+      },
+    })
+    for (const credential of ['a', 'b', 'c', 'reused', 'reused']) void access.authorizeRegistry(credential, ORG, REGISTRY, 'read_packages')
+    assert.equal(await refusalOf(access.authorizeRegistry('a', ORG, REGISTRY, 'write_packages')), 'scope_missing')
+    const [a, b, c, reused1, reused2, otherScope] = calls
+    assert.equal(a?.key, b?.key, 'one caller, one decision: one event')
+    assert.equal(a?.key, reused1?.key)
+    assert.equal(reused1?.key, reused2?.key)
+    assert.notEqual(a?.key, c?.key, 'another subject is another event')
+    assert.notEqual(a?.key, otherScope?.key, 'another scope and outcome is another event')
+    assert.deepEqual(calls.map((call) => call.member), ['jti-a', 'jti-b', 'jti-c', 'jti-r', 'jti-r', 'jti-a'])
+  })
 })

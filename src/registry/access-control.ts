@@ -10,7 +10,7 @@ import type { TokenVerifier, VerifiedToken, VerifyResult } from '../oidc/verify-
 import { evaluatePolicy } from '../policy/evaluate-policy.js'
 import type { Decision as PolicyDecision } from '../policy/types.js'
 import { createSecretMatcher, hashApiTokenSecret, looksLikeApiToken } from './api-token-secret.js'
-import type { AuditRecord, AuditSink } from './audit-sink.js'
+import type { AuditMember, AuditRecord, AuditSink } from './audit-sink.js'
 import type { PolicyBook } from './policy-book.js'
 import type { MetadataStore } from './ports.js'
 import type { ApiScope, ApiToken, Organization, Registry } from './records.js'
@@ -120,7 +120,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
         detail: auditDetailOf(token, who, scope, statement, registry.policyVersion),
         outcome: code === null ? 'accepted' : 'refused', code,
       },
-      coalesceKey: `${registry.id}|${who.key}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`,
+      ...coalescing(token, who, `${registry.id}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`),
     }
     if (key === null) return made
     if (byKey === undefined) decided.set(token, (byKey = new Map<string, OidcDecision>()))
@@ -140,7 +140,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     return thenMaybe(deps.policies.load(registry), (policy) => {
       const decision = policy === null ? null : evaluatePolicy(policy, result.token.claims)
       const made = decideOidc(result.token, result.reused === true, org, registry, scope, decision)
-      audit.record(made.event, made.coalesceKey)
+      audit.record(made.event, made.coalesceKey, made.member)
       if (made.principal === null) throw new AccessDenied(made.refusal.code, made.refusal.message)
       return made.principal
     })
@@ -209,6 +209,7 @@ type OidcOutcome = { readonly principal: Principal; readonly refusal: null } | {
 type OidcDecision = OidcOutcome & {
   readonly event: AuditRecord
   readonly coalesceKey: string
+  readonly member: AuditMember
 }
 
 /** What the registry's policy decided for a verified token and the scope wanted. */
@@ -225,15 +226,25 @@ function decideFor(token: VerifiedToken, registry: Registry, scope: ApiScope, de
   return { principal, refusal: null }
 }
 
-/**
- * Who a token speaks for, for the audit log: issuer and subject; `key` identifies the token (by `jti`, or its
- * digest) for coalescing repeated decisions.
- */
-function describeToken(token: VerifiedToken): { iss: string; sub: string | null; actor: string; key: string } {
+/** Who a token speaks for, for the audit log: issuer and subject, and `actor`, the two as one text. */
+function describeToken(token: VerifiedToken): { iss: string; sub: string | null; actor: string } {
   const iss = typeof token.claims.iss === 'string' ? token.claims.iss : token.issuer.issuer
   const sub = typeof token.claims.sub === 'string' ? token.claims.sub : null
-  const actor = `oidc:${iss}|${sub ?? ''}`
-  return { iss, sub, actor, key: `${actor}|${token.jti ?? token.tokenDigest}` }
+  return { iss, sub, actor: `oidc:${iss}|${sub ?? ''}` }
+}
+
+/**
+ * How a decision joins others in the audit log (audit-sink.ts): one event per caller (issuer and subject) and
+ * decision (`decision`: registry, scope, outcome, statement and policy version) counts its repeats and lists
+ * the caller's tokens by `jti` or digest, whether a client reuses one token or requests one per request.
+ * Issuer and subject are length-prefixed, so that no two callers' keys can be spelled alike.
+ */
+function coalescing(token: VerifiedToken, who: { iss: string; sub: string | null }, decision: string): { coalesceKey: string; member: AuditMember } {
+  const caller = `${String(who.iss.length)}:${who.iss}|${who.sub === null ? '-' : `${String(who.sub.length)}:${who.sub}`}`
+  const member: AuditMember = token.jti !== null
+    ? { field: 'jti', listField: 'jtis', value: token.jti }
+    : { field: 'token_digest', listField: 'token_digests', value: token.tokenDigest }
+  return { coalesceKey: `${decision}|${caller}|${member.field}`, member }
 }
 
 /**
