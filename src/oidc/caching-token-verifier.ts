@@ -6,8 +6,9 @@
  * A token is cached the second time it verifies, not the first: most tokens a CI job requests are sent once or
  * twice, and holding each for minutes would only move them into the old generation of the heap, where they
  * cost a full garbage collection later (the fresh-token benchmark read 0.63 of anonymous reads so, 0.67 with
- * this). A token seen once is remembered by 30 bits of its signature's end, which is random: a small integer,
- * not a string, since a slice of the token would keep the whole token alive and promote it with the set.
+ * this). A token seen once is remembered by 30 bits of its signature's end, which is random, in a fixed table
+ * of such fingerprints: no string (a slice of the token would keep the whole token alive) and no allocation
+ * per token. A fingerprint overwritten before its token's second use only delays caching that token by a use.
  *
  * Found by the same fingerprint and then matched on the exact token text, so a lookup never hashes a
  * kilobyte of token (which a string-keyed map does on every request, since each request's header is a new
@@ -26,6 +27,8 @@ import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
 const EXPIRED_CHECKS_PER_INSERT = 2
 /** Characters of a token's end (its signature) that mark it as seen once: 5 × 6 bits, a V8 small integer. */
 const FINGERPRINT_CHARACTERS = 5
+/** Slots of the seen-once table (a power of two): 128 KiB, twice the largest cache's worth of tokens in flight. */
+const SEEN_ONCE_SLOTS = 1 << 15
 
 interface Entry {
   readonly token: string
@@ -40,12 +43,19 @@ export function createCachingTokenVerifier(inner: TokenVerifier, deps: { clock: 
   const maxEntries = deps.maxEntries ?? MAX_CACHED_VERIFIED_TOKENS
   /** By fingerprint; the entry's token is compared in full. */
   const entries = new Map<number, Entry>()
-  /** Fingerprints of tokens verified once and not cached; emptied when it reaches twice the cache's size. */
-  const seenOnce = new Set<number>()
+  /**
+   * Fingerprints of tokens verified once and not cached, each in the slot its low bits choose; a slot holds
+   * fingerprint + 1, so that an empty slot (0) matches no fingerprint.
+   */
+  const seenOnce = new Int32Array(SEEN_ONCE_SLOTS)
   const isSecondSighting = (fingerprint: number): boolean => {
-    if (seenOnce.delete(fingerprint)) return true
-    if (seenOnce.size >= 2 * maxEntries) seenOnce.clear()
-    seenOnce.add(fingerprint)
+    // Both halves of the 30 bits choose the slot, so tokens that differ in any of their last characters part.
+    const slot = (fingerprint ^ (fingerprint >>> 15)) & (SEEN_ONCE_SLOTS - 1)
+    if (seenOnce[slot] === fingerprint + 1) {
+      seenOnce[slot] = 0
+      return true
+    }
+    seenOnce[slot] = fingerprint + 1
     return false
   }
   return {

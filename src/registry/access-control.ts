@@ -101,31 +101,36 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
    * once, as most CI tokens are) get no entry: it would only outlive the request and burden the collector.
    * Held weakly: gone with the verifier's entry.
    */
-  const decided = new WeakMap<VerifiedToken, Map<string, OidcDecision>>()
+  const decided = new WeakMap<VerifiedToken, OidcDecision[]>()
 
   const decideOidc = (token: VerifiedToken, reused: boolean, org: Organization, registry: Registry, scope: ApiScope, decision: PolicyDecision | null): OidcDecision => {
     const policyVersion = registry.policyVersion ?? 0
     const statement = decision?.statement ?? null
-    const key = reused ? `${registry.id}|${String(policyVersion)}|${decision?.code ?? 'no_policy'}|${String(statement)}|${scope}` : null
-    let byKey = reused ? decided.get(token) : undefined
-    const known = key === null ? undefined : byKey?.get(key)
-    if (known !== undefined) return known
+    const verdict = decision?.code ?? 'no_policy'
+    const known = reused ? decided.get(token) : undefined
+    // Compared field by field: building a key text per request cost as much as the rest of a reused token's decision.
+    const match = known?.find((made) => made.registryId === registry.id && made.policyVersion === policyVersion && made.verdict === verdict && made.statement === statement && made.scope === scope)
+    if (match !== undefined) return match
     const outcome = decideFor(token, registry, scope, decision)
     const who = describeToken(token)
     const code = outcome.refusal?.code ?? null
+    const { coalesceKey, member } = coalescing(token, who, `${registry.id}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`)
+    // Built field by field, not spread: this runs for every fresh token, and spreads cost microseconds here.
     const made: OidcDecision = {
-      ...outcome,
+      registryId: registry.id, policyVersion, verdict, statement, scope,
+      outcome,
       event: {
         organizationId: org.id, registryId: registry.id, type: 'auth.decision', actor: who.actor,
         detail: auditDetailOf(token, who, scope, statement, registry.policyVersion),
         outcome: code === null ? 'accepted' : 'refused', code,
       },
-      ...coalescing(token, who, `${registry.id}|${scope}|${code ?? 'accepted'}|${String(statement)}|${String(policyVersion)}`),
+      coalesceKey,
+      member,
     }
-    if (key === null) return made
-    if (byKey === undefined) decided.set(token, (byKey = new Map<string, OidcDecision>()))
+    if (!reused) return made
     // A token lives minutes and speaks to a registry or two; the cap only stops a pathological caller.
-    if (byKey.size < DECISIONS_PER_TOKEN) byKey.set(key, made)
+    if (known === undefined) decided.set(token, [made])
+    else if (known.length < DECISIONS_PER_TOKEN) known.push(made)
     return made
   }
 
@@ -141,8 +146,9 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
       const decision = policy === null ? null : evaluatePolicy(policy, result.token.claims)
       const made = decideOidc(result.token, result.reused === true, org, registry, scope, decision)
       audit.record(made.event, made.coalesceKey, made.member)
-      if (made.principal === null) throw new AccessDenied(made.refusal.code, made.refusal.message)
-      return made.principal
+      const { outcome } = made
+      if (outcome.principal === null) throw new AccessDenied(outcome.refusal.code, outcome.refusal.message)
+      return outcome.principal
     })
   }
 
@@ -206,7 +212,13 @@ interface Refusal {
 type OidcOutcome = { readonly principal: Principal; readonly refusal: null } | { readonly principal: null; readonly refusal: Refusal }
 
 /** An outcome with its audit event, built once per token, registry, policy version, statement and scope. */
-type OidcDecision = OidcOutcome & {
+interface OidcDecision {
+  readonly registryId: string
+  readonly policyVersion: number
+  readonly verdict: string
+  readonly statement: number | null
+  readonly scope: ApiScope
+  readonly outcome: OidcOutcome
   readonly event: AuditRecord
   readonly coalesceKey: string
   readonly member: AuditMember
