@@ -2,13 +2,18 @@
  * Content-addressed blobs on the local disk. An upload streams into a temporary file while its sha256 and
  * sha512 are computed; only when the body is complete is the file fsynced and renamed to its digest's path, so
  * a crash at any moment leaves at most a temporary file (removed at the next start), never a partial blob.
+ *
+ * The steps after the last byte are few, since each is a trip to libuv's thread pool that a small upload waits
+ * for: the file is fsynced through the descriptor that wrote it, renamed over any copy of the same content
+ * (both are whole, and the rename is atomic), and its directory fsynced through a descriptor kept open.
  */
 import { randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { access, constants, mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises'
+import { close as closeCallback, createReadStream, createWriteStream, fsync as fsyncCallback, open as openCallback } from 'node:fs'
+import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
 import type { BlobInventory, BlobStore, StoredBlob } from '../registry/ports.js'
 import { DigestingMeter } from './digesting-meter.js'
 import { createFsBlobInventory } from './fs-blob-inventory.js'
@@ -22,7 +27,7 @@ export interface FsBlobStore extends BlobStore, BlobInventory {
   sweepTemporaryFiles(): Promise<number>
   /** Resolves when the blob and temporary directories are there and searchable (a mount that went away fails). */
   ping(): Promise<void>
-  /** Nothing to release: files are opened per call. */
+  /** Closes the directory descriptors kept for fsync. */
   close(): Promise<void>
 }
 
@@ -32,25 +37,19 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
   await mkdir(tmpDir, { recursive: true })
   await mkdir(blobDir, { recursive: true })
   const pathOf = (sha256: string) => join(blobDir, requireSha256Hex(sha256).slice(0, 2), sha256)
+  const fanOut = createFanOutDirectories(blobDir)
 
   return {
     async put(body, { maxBytes }) {
       const tmpPath = join(tmpDir, `${randomUUID()}.part`)
       try {
         const digests = await writeDigesting(body, tmpPath, maxBytes)
-        const finalPath = pathOf(digests.sha256)
-        await mkdir(join(blobDir, digests.sha256.slice(0, 2)), { recursive: true })
-        if ((await sizeOf(finalPath)) === digests.size) {
-          // Same content already stored: keep it (content addressing makes them identical), but make it young
-          // again, so that garbage collection's grace period covers this publish as it covers a new blob
-          // (git freshens an object it is asked to write again for the same reason).
-          await rm(tmpPath, { force: true })
-          const now = new Date()
-          await utimes(finalPath, now, now)
-        } else {
-          await rename(tmpPath, finalPath)
-        }
-        await fsyncPath(join(blobDir, digests.sha256.slice(0, 2)))
+        const directory = await fanOut.ensure(digests.sha256.slice(0, 2))
+        // Over a blob of the same content, if any: content addressing makes them identical, and the new file is
+        // young, so that garbage collection's grace period covers this publish as it covers a new blob (git
+        // freshens an object it is asked to write again for the same reason).
+        await rename(tmpPath, pathOf(digests.sha256))
+        await directory.sync()
         return digests
       } catch (error) {
         await rm(tmpPath, { force: true })
@@ -73,17 +72,55 @@ export async function openFsBlobStore(root: string): Promise<FsBlobStore> {
     async ping() {
       await Promise.all([access(blobDir, constants.R_OK | constants.X_OK), access(tmpDir, constants.W_OK | constants.X_OK)])
     },
-    close: () => Promise.resolve(),
+    close: () => fanOut.close(),
   }
 }
 
-/** Streams `body` to `path`, hashing as it goes (on the digest worker); fsyncs before resolving. */
+const openAsync = promisify(openCallback)
+const fsyncAsync = promisify(fsyncCallback)
+const closeAsync = promisify(closeCallback)
+
+interface FanOutDirectory {
+  /** fsync(2) of the directory: a rename into it is durable once its entry is on disk. */
+  sync(): Promise<void>
+}
+
+/**
+ * The 256 `sha256/{xx}` directories, each created once and kept open (a plain descriptor, never closed by the
+ * garbage collector) for the fsync that makes a rename into it durable.
+ */
+function createFanOutDirectories(blobDir: string): { ensure(name: string): Promise<FanOutDirectory>; close(): Promise<void> } {
+  const opened = new Map<string, Promise<number>>()
+  const ensure = async (name: string): Promise<FanOutDirectory> => {
+    let descriptor = opened.get(name)
+    if (descriptor === undefined) {
+      const path = join(blobDir, name)
+      descriptor = mkdir(path, { recursive: true }).then(() => openAsync(path, 'r'))
+      opened.set(name, descriptor)
+      // A failure (a full disk) is not remembered: the next upload tries again.
+      descriptor.catch(() => opened.delete(name))
+    }
+    const fd = await descriptor
+    return { sync: () => fsyncAsync(fd) }
+  }
+  return {
+    ensure,
+    async close() {
+      const descriptors = [...opened.values()]
+      opened.clear()
+      await Promise.all(descriptors.map(async (descriptor) => closeAsync(await descriptor).catch(() => undefined)))
+    },
+  }
+}
+
+/**
+ * Streams `body` to `path`, hashing as it goes (on the digest worker); the write stream fsyncs its descriptor
+ * before closing it (`flush`), and the worker finishes the last bytes meanwhile.
+ */
 async function writeDigesting(body: Readable, path: string, maxBytes: number): Promise<StoredBlob> {
   const meter = new DigestingMeter(maxBytes)
-  await pipeline(body, meter, createWriteStream(path, { flags: 'wx' }))
-  // The worker finishes the last bytes while the disk flushes the file.
-  const [digests] = await Promise.all([meter.result(), fsyncPath(path)])
-  return digests
+  await pipeline(body, meter, createWriteStream(path, { flags: 'wx', flush: true }))
+  return meter.result()
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -95,15 +132,3 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-/**
- * fsync(2) of a file (its data is on disk) or a directory (a rename in it is durable only once its entry is on
- * disk). A read-only descriptor is enough: fsync flushes the inode, whichever descriptor wrote to it.
- */
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
