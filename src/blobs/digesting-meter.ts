@@ -6,6 +6,7 @@
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '../errors.js'
+import { UPLOAD_BUFFER_BYTES } from '../lib/upload-buffer.js'
 import type { StoredBlob } from '../registry/ports.js'
 import { createDigestWorkerPool, type Digests, type DigestStream } from './digest-worker-pool.js'
 
@@ -22,7 +23,7 @@ export class DigestingMeter extends Transform {
   private pendingDigests: Promise<Digests> | undefined
 
   constructor(private readonly maxBytes: number) {
-    super()
+    super({ highWaterMark: UPLOAD_BUFFER_BYTES })
   }
 
   /**

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
+import { UPLOAD_BUFFER_BYTES } from '../lib/upload-buffer.js'
 import type { BlobInventory, BlobStore, StoredBlob } from '../registry/ports.js'
 import { DigestingMeter } from './digesting-meter.js'
 import { createFsBlobInventory } from './fs-blob-inventory.js'
@@ -119,7 +120,7 @@ function createFanOutDirectories(blobDir: string): { ensure(name: string): Promi
  */
 async function writeDigesting(body: Readable, path: string, maxBytes: number): Promise<StoredBlob> {
   const meter = new DigestingMeter(maxBytes)
-  await pipeline(body, meter, createWriteStream(path, { flags: 'wx', flush: true }))
+  await pipeline(body, meter, createWriteStream(path, { flags: 'wx', flush: true, highWaterMark: UPLOAD_BUFFER_BYTES }))
   return meter.result()
 }
 

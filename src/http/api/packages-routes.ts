@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { AppError } from '../../errors.js'
 import type { EcosystemAdapters } from '../../ecosystems/ecosystem-adapter.js'
+import { UPLOAD_BUFFER_BYTES } from '../../lib/upload-buffer.js'
 import type { Organization, PackageVersion, Registry } from '../../registry/records.js'
 import type { HttpDeps } from '../http-deps.js'
 import { parseInput } from '../parse-input.js'
@@ -32,7 +33,7 @@ export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adap
     if (!request.isMultipart()) throw new AppError('request_invalid', 'send the package as multipart/form-data with a `file` field')
     // One byte over the cap: busboy silently truncates a file at its limit, and a truncated file would be stored
     // as if whole; past the cap, the blob store refuses the upload (payload_too_large) and keeps nothing.
-    const part = await request.file({ limits: { fileSize: deps.maxUploadBytes + 1, files: 1, fields: 20 } })
+    const part = await request.file({ fileHwm: UPLOAD_BUFFER_BYTES, limits: { fileSize: deps.maxUploadBytes + 1, files: 1, fields: 20 } })
     if (part === undefined || part.fieldname !== 'file') throw new AppError('request_invalid', 'the multipart body needs a `file` field')
     const published = await adapters.publishUpload(deps, { org, registry, principal, filename: part.filename, body: part.file })
     deps.metrics.packagesPublished.inc({ ecosystem: registry.ecosystem })
