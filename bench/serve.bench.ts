@@ -10,8 +10,9 @@
  * (a) GET `/{org}/{registry}/files/{filename}` of a public registry, anonymous, against the baseline's
  * `GET /files/{filename}`: 1 KiB through autocannon, 64 MiB through Node's HTTP client (autocannon's parser
  * cannot read bodies faster than about 30 MiB/s here). (b) GET of the 1 KiB file from a private registry whose policy accepts the token:
- * with one RS256 token on every request, and with a new RS256 token (own `jti`, pre-signed on worker threads)
- * on every request, against anonymous GETs of the public registry's copy. Cases alternate round by round and
+ * with one RS256 token in a fixed header (as twine and OCI clients send it) against a fixed anonymous GET of
+ * the public registry's copy, and with a new RS256 token (own `jti`, pre-signed on worker threads) set on every
+ * request by autocannon's `setupRequest` against anonymous GETs built the same way. Cases alternate round by round and
  * each ratio is the median of per-round ratios, since this machine's speed varies up to 3× between runs.
  * Set `BENCH_CPU_PROF_DIR` to profile the servers. Temp data is removed at the end.
  */
