@@ -45,43 +45,34 @@ describe('createAuditSink', () => {
     assert.equal(items.length, 1)
     await sink.close()
   })
-})
 
-describe('createAuditSink: decisions on distinct tokens of one caller', () => {
-  const clock = createFixedClock(Date.parse('2026-11-26T00:00:00Z'))
-  let store: MetadataStore
-  let orgId = ''
-  before(async () => {
-    store = await openSqliteStore({ path: ':memory:', clock })
-    orgId = (await store.organizations.create({ slug: 'acme', name: 'Acme' })).id
-  })
-  after(async () => store.close())
-
-  const decision = (actor: string, jti: string) => ({
+  const decisionWithJti = (actor: string, jti: string) => ({
     organizationId: orgId, registryId: null, type: 'auth.decision', outcome: 'accepted' as const, code: null, actor, detail: { subject: actor, jti },
   })
   const jtiOf = (jti: string) => ({ field: 'jti', listField: 'jtis', value: jti })
 
   it('stores one event per caller that lists its distinct tokens in order; one token keeps its field', async () => {
     const sink = createAuditSink({ store, nowMs: () => clock.nowMs(), onError: (error) => { throw error }, flushIntervalMs: 60_000 })
+    const started = clock.nowMs()
+    const at = (ms: number) => new Date(started + ms).toISOString()
     for (const jti of ['j0', 'j1', 'j0', 'j2', 'j3']) {
-      sink.record(decision('job-1', jti), 'job-1', jtiOf(jti))
+      sink.record(decisionWithJti('job-1', jti), 'job-1', jtiOf(jti))
       clock.advanceMs(10)
     }
-    sink.record(decision('job-2', 'lone'), 'job-2', jtiOf('lone'))
-    for (let i = 0; i < 3; i += 1) sink.record(decision('job-3', 'kept'), 'job-3', jtiOf('kept'))
+    sink.record(decisionWithJti('job-2', 'lone'), 'job-2', jtiOf('lone'))
+    for (let i = 0; i < 3; i += 1) sink.record(decisionWithJti('job-3', 'kept'), 'job-3', jtiOf('kept'))
     await sink.close()
     const { items } = await store.audit.list(orgId, {}, { limit: 10 })
     const listed = items.find((e) => e.actor === 'job-1')
-    assert.deepEqual(listed?.detail, { subject: 'job-1', count: 5, last_at: '2026-11-26T00:00:00.040Z', jtis: ['j0', 'j1', 'j2', 'j3'] })
+    assert.deepEqual(listed?.detail, { subject: 'job-1', count: 5, last_at: at(40), jtis: ['j0', 'j1', 'j2', 'j3'] })
     assert.deepEqual(items.find((e) => e.actor === 'job-2')?.detail, { subject: 'job-2', jti: 'lone' })
-    assert.deepEqual(items.find((e) => e.actor === 'job-3')?.detail, { subject: 'job-3', jti: 'kept', count: 3, last_at: '2026-11-26T00:00:00.050Z' })
+    assert.deepEqual(items.find((e) => e.actor === 'job-3')?.detail, { subject: 'job-3', jti: 'kept', count: 3, last_at: at(50) })
   })
 
   it(`starts a new event after ${String(MAX_MEMBERS_PER_EVENT)} tokens, losing none`, async () => {
     const sink = createAuditSink({ store, nowMs: () => clock.nowMs(), onError: (error) => { throw error }, flushIntervalMs: 60_000 })
     const total = MAX_MEMBERS_PER_EVENT * 2 + 3
-    for (let i = 0; i < total; i += 1) sink.record(decision('busy-job', `t${String(i)}`), 'busy-job', jtiOf(`t${String(i)}`))
+    for (let i = 0; i < total; i += 1) sink.record(decisionWithJti('busy-job', `t${String(i)}`), 'busy-job', jtiOf(`t${String(i)}`))
     await sink.close()
     const { items } = await store.audit.list(orgId, { actor: 'busy-job' }, { limit: 10 })
     assert.deepEqual(items.map((e) => e.detail.count).sort((a, b) => Number(a) - Number(b)), [3, MAX_MEMBERS_PER_EVENT, MAX_MEMBERS_PER_EVENT])
