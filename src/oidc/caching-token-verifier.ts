@@ -27,7 +27,7 @@ import type { TokenVerifier, VerifyResult } from './verify-id-token.js'
 const EXPIRED_CHECKS_PER_INSERT = 2
 /** Characters of a token's end (its signature) that mark it as seen once: 5 × 6 bits, a V8 small integer. */
 const FINGERPRINT_CHARACTERS = 5
-/** Slots of the seen-once table (a power of two): 128 KiB, twice the largest cache's worth of tokens in flight. */
+/** Slots of the seen-once table (a power of two): 128 KiB, about three times the verified-token cache's size. */
 const SEEN_ONCE_SLOTS = 1 << 15
 
 interface Entry {

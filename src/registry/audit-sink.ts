@@ -6,8 +6,8 @@
  * repeats for distinct tokens of one caller (a job that requests a token per request): the event then lists
  * the tokens (`jtis`, or `token_digests`) in the order first seen, up to MAX_MEMBERS_PER_EVENT per event.
  * Under such a load a row per decision cost more than verifying its signature, and its buffered events
- * outlived the young generation. Changes (registries, policies, packages, tokens) are not buffered: they are written in
- * the transaction of the change itself.
+ * outlived the young generation. Changes (registries, policies, packages, tokens) are not buffered: they are
+ * written in the transaction of the change itself.
  */
 import type { MetadataStore } from './ports.js'
 import type { AuditEvent } from './records.js'
