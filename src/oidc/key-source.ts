@@ -3,6 +3,7 @@
  * whose keys are held in memory, such as Packyard's embedded issuer, uses `createLocalKeySource` instead:
  * `keySources: { [embedded.issuer]: createLocalKeySource({ jwks }) }`.
  */
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import type { VerificationKey } from './import-verification-key.js'
 
 export type KeyLookup =
@@ -20,7 +21,7 @@ export interface KeySource {
    * The keys of the concrete issuer `iss` (for a pattern issuer, the token's own `iss`). Returns synchronously
    * when the keys are cached, so that the hot path awaits nothing.
    */
-  getKeys(iss: string): KeyLookup | Promise<KeyLookup>
+  getKeys(iss: string): MaybePromise<KeyLookup>
   /**
    * Called when no key matched the token: refetches when the source allows it now (at most once per cooldown,
    * concurrent calls sharing one fetch), or returns null when there is nothing new to try.

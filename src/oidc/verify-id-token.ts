@@ -7,7 +7,7 @@
  */
 import type { AuthenticationCode } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
-import type { MaybePromise } from '../lib/maybe-promise.js'
+import { thenMaybe, type MaybePromise } from '../lib/maybe-promise.js'
 import { findAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec.js'
 import type { VerificationKey } from './import-verification-key.js'
 import { createIssuerRoutes, type IssuerRoute, type IssuerRoutes, type IssuerRoutesDeps } from './issuer-routes.js'
@@ -110,7 +110,7 @@ function startVerification(token: string, audience: string, { routes, parser, cl
   if (jws.signature.length === 0) return refuse('signature_invalid', 'the token has no signature', iss)
   const verification: Verification = { token, audience, jws, iss, route, spec, clock }
   const lookup = route.keySource.getKeys(iss)
-  return lookup instanceof Promise ? lookup.then((keys) => continueWithKeys(verification, keys)) : continueWithKeys(verification, lookup)
+  return thenMaybe(lookup, (keys) => continueWithKeys(verification, keys))
 }
 
 /**
