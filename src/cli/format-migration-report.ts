@@ -1,5 +1,6 @@
 /** The summary `packyard admin migrate-store` prints: a table for people, or one JSON object for machines. */
 import type { MigrateStoreTargets } from './migrate-store-targets.js'
+import { formatBytes } from '../lib/format-bytes.js'
 import { redactUrl } from '../lib/redact-url.js'
 import type { StoreMigrationReport } from './run-store-migration.js'
 
@@ -69,15 +70,4 @@ function formatOutcome(report: StoreMigrationReport): string[] {
 
 function bullets(problems: readonly string[]): string[] {
   return problems.map((problem) => `  - ${problem}`)
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return unit === 0 ? `${String(bytes)} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`
 }

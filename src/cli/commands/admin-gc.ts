@@ -3,6 +3,7 @@
  * once older than the grace period (registry/collect-garbage.ts has the rules and why they are safe beside
  * running servers). It reads the same configuration as `serve`, so the same flags, file and environment work.
  */
+import { formatBytes } from '../../lib/format-bytes.js'
 import { formatDurationMs, parseDurationMs } from '../../lib/parse-duration.js'
 import type { GarbageCollectionReport, RemovedItem } from '../../registry/collect-garbage.js'
 import { EXIT_OK, UsageError, type Command } from '../command.js'
@@ -92,15 +93,4 @@ function toJson(report: GarbageCollectionReport): Record<string, unknown> {
     temporary_uploads: counts(report.temporary),
     multipart_uploads: counts(report.multipartUploads),
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return unit === 0 ? `${String(bytes)} bytes` : `${value.toFixed(1)} ${units[unit] ?? ''}`
 }
