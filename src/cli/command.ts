@@ -8,10 +8,8 @@ export interface CliIo {
   readonly readStdin: () => Promise<string>
 }
 
+/** A command's words and summary live in run-cli.ts's table, so that listing them loads no command. */
 export interface Command {
-  /** The words that select it, e.g. `['policy', 'check']`. */
-  readonly path: readonly string[]
-  readonly summary: string
   /** The full `--help` text. */
   readonly usage: string
   /** Runs with the arguments after the command's words; resolves to the exit code. */

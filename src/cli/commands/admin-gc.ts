@@ -32,8 +32,6 @@ Options:
 `
 
 export const adminGcCommand: Command = {
-  path: ['admin', 'gc'],
-  summary: 'remove unreferenced blobs and leftovers of unfinished uploads',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, { ...SERVER_CONFIG_OPTIONS, grace: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, 0)

@@ -52,8 +52,6 @@ const OPTIONS = {
 } as const
 
 export const adminMigrateStoreCommand: Command = {
-  path: ['admin', 'migrate-store'],
-  summary: 'copy an embedded registry to PostgreSQL (and its blobs to S3), verified by digest',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, OPTIONS, 0)

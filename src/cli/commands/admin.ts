@@ -37,8 +37,6 @@ ${STORE_HELP}
 `
 
 export const adminOrgCreateCommand: Command = {
-  path: ['admin', 'org', 'create'],
-  summary: 'create an organization',
   usage: ORG_USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, STORE_OPTIONS, 1)
@@ -53,8 +51,6 @@ export const adminOrgCreateCommand: Command = {
 }
 
 export const adminTokenCreateCommand: Command = {
-  path: ['admin', 'token', 'create'],
-  summary: 'create an API token for an organization',
   usage: TOKEN_USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, { ...STORE_OPTIONS, org: { type: 'string' }, scopes: { type: 'string' }, description: { type: 'string' } }, 0)

@@ -69,8 +69,6 @@ const OPTIONAL_STRING_FIELDS = {
 const CreatedJob = z.object({ job_id: z.string(), agent_access_token: z.string(), endpoint: z.string(), expires_at: z.string() })
 
 export const issuerJobCreateCommand: Command = {
-  path: ['issuer', 'job', 'create'],
-  summary: 'register a job with the embedded issuer; print its agent token',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, OPTIONS, 0)

@@ -32,8 +32,6 @@ const Rotation = z.object({
 })
 
 export const issuerRotateKeyCommand: Command = {
-  path: ['issuer', 'rotate-key'],
-  summary: 'rotate the embedded issuer\'s signing key',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, { ...SERVER_OPTIONS, algorithm: { type: 'string' }, json: { type: 'boolean' } }, 0)

@@ -38,8 +38,6 @@ function formatGcp(token: string): string {
 /** The command with its network and sleep injected; the CLI uses the real ones. */
 export function createOidcRequestTokenCommand(runtime: CiRuntime): Command {
   return {
-    path: ['oidc', 'request-token'],
-    summary: 'print an OIDC token for this CI job (Buildkite agent API or GitHub Actions)',
     usage: USAGE,
     run: async (args, io) => {
       const parsed = parseOptions(

@@ -21,8 +21,6 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.
 `
 
 export const policyCheckCommand: Command = {
-  path: ['policy', 'check'],
-  summary: 'validate and lint an OIDC policy file',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, { issuers: { type: 'string' }, json: { type: 'boolean' } }, 1)

@@ -34,8 +34,6 @@ Exit status: 0 accept, 1 reject, 2 usage error or invalid policy.
 `
 
 export const policyExplainCommand: Command = {
-  path: ['policy', 'explain'],
-  summary: 'explain which statement of a policy accepts a token or claims, and why',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(

@@ -33,8 +33,6 @@ Exit status: 0 every file published, 1 a file was not published, 2 usage error.
 /** The command with its network and sleep injected; the CLI uses the real ones. */
 export function createPublishCommand(runtime: CiRuntime): Command {
   return {
-    path: ['publish'],
-    summary: 'publish files to a registry with the CI job\'s OIDC token',
     usage: USAGE,
     run: async (args, io) => {
       const parsed = parseOptions(

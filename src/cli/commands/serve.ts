@@ -27,8 +27,6 @@ PACKYARD_ADMIN_TOKEN, when set, is accepted as the server admin token.
 `
 
 export const serveCommand: Command = {
-  path: ['serve'],
-  summary: 'start the registry server',
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseOptions(args, SERVER_CONFIG_OPTIONS, 0)
