@@ -32,16 +32,26 @@ function verifiedToken(claims: Record<string, unknown>): VerifiedToken {
 interface Harness {
   readonly access: AccessControl
   readonly events: AuditRecord[]
+  /** Each audit record's coalescing key and member value, in order. */
+  readonly grouping: { key: string | undefined; member: string | undefined }[]
 }
 
-/** Access control over a verifier and a policy book that answer at once, as their caches do. */
-function harness(verify: (token: string) => VerifyResult, policy: MaybePromise<Policy | null> = POLICY): Harness {
+/** Access control over a verifier and a policy book that answer at once, as their caches do (`policy` is read per request). */
+function harness(verify: (token: string) => VerifyResult, policy: () => MaybePromise<Policy | null> = () => POLICY): Harness {
   const events: AuditRecord[] = []
-  const audit: AuditSink = { record: (event) => { events.push(event) }, flush: () => Promise.resolve(), close: () => Promise.resolve() }
+  const grouping: Harness['grouping'] = []
+  const audit: AuditSink = {
+    record: (event, key, member) => {
+      events.push(event)
+      grouping.push({ key, member: member?.value })
+    },
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  }
   const verifier: TokenVerifier = { verify: (token) => verify(token) }
-  const policies = { load: () => policy } as unknown as PolicyBook
+  const policies = { load: policy } as unknown as PolicyBook
   const access = createAccessControl({ store: {} as MetadataStore, verifier, policies, audit, publicUrl: 'https://packyard.test' })
-  return { access, events }
+  return { access, events, grouping }
 }
 
 async function refusalOf(result: unknown): Promise<string> {
@@ -69,13 +79,7 @@ describe('createAccessControl: authorizeRegistry', () => {
   it('evaluates the policy on every request, also for a reused token whose decision is remembered', async () => {
     const token = verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web' })
     let policy = POLICY
-    const events: AuditRecord[] = []
-    const audit: AuditSink = { record: (event) => { events.push(event) }, flush: () => Promise.resolve(), close: () => Promise.resolve() }
-    const access = createAccessControl({
-      store: {} as MetadataStore, audit, publicUrl: 'https://packyard.test',
-      verifier: { verify: () => ({ ok: true, token, reused: true }) },
-      policies: { load: () => policy } as unknown as PolicyBook,
-    })
+    const { access, events } = harness(() => ({ ok: true, token, reused: true }), () => policy)
     assert.equal((await access.authorizeRegistry('jwt', ORG, REGISTRY, 'read_packages')).kind, 'oidc')
     policy = compile(`- iss: ${ISS}\n  scopes: [read_packages]\n  claims:\n    organization_slug: acme\n    pipeline_slug: api\n`)
     assert.equal(await refusalOf(access.authorizeRegistry('jwt', ORG, { ...REGISTRY, policyVersion: 2 }, 'read_packages')), 'policy_no_match')
@@ -95,7 +99,7 @@ describe('createAccessControl: authorizeRegistry', () => {
 
   it('waits for a policy that has to be loaded', async () => {
     const token = verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web' })
-    const { access } = harness(() => ({ ok: true, token }), Promise.resolve(POLICY))
+    const { access } = harness(() => ({ ok: true, token }), () => Promise.resolve(POLICY))
     const principal = access.authorizeRegistry('jwt', ORG, REGISTRY, 'read_packages')
     assert.ok(principal instanceof Promise)
     assert.equal((await principal).kind, 'oidc')
@@ -108,19 +112,12 @@ describe('createAccessControl: authorizeRegistry', () => {
   })
 
   it('groups decisions by caller and decision, naming each token, whether reused or fresh', async () => {
-    const calls: { key: string | undefined; member: string | undefined }[] = []
-    const audit: AuditSink = { record: (_event, key, member) => { calls.push({ key, member: member?.value }) }, flush: () => Promise.resolve(), close: () => Promise.resolve() }
     const reusedToken = Object.freeze({ ...verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web', sub: 'job' }), jti: 'jti-r' }) as VerifiedToken
     const fresh = new Map([['a', { jti: 'jti-a', sub: 'job' }], ['b', { jti: 'jti-b', sub: 'job' }], ['c', { jti: 'jti-c', sub: 'other' }]])
-    const access = createAccessControl({
-      store: {} as MetadataStore, audit, publicUrl: 'https://packyard.test', policies: { load: () => POLICY } as unknown as PolicyBook,
-      verifier: {
-        verify: (credential) => {
-          const claims = fresh.get(credential)
-          if (claims === undefined) return { ok: true, token: reusedToken, reused: true }
-          return { ok: true, token: Object.freeze({ ...verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web', sub: claims.sub }), jti: claims.jti }) }
-        },
-      },
+    const { access, grouping: calls } = harness((credential) => {
+      const claims = fresh.get(credential)
+      if (claims === undefined) return { ok: true, token: reusedToken, reused: true }
+      return { ok: true, token: Object.freeze({ ...verifiedToken({ organization_slug: 'acme', pipeline_slug: 'web', sub: claims.sub }), jti: claims.jti }) }
     })
     for (const credential of ['a', 'b', 'c', 'reused', 'reused']) void access.authorizeRegistry(credential, ORG, REGISTRY, 'read_packages')
     assert.equal(await refusalOf(access.authorizeRegistry('a', ORG, REGISTRY, 'write_packages')), 'scope_missing')
