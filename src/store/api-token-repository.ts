@@ -1,7 +1,11 @@
 import type { ApiTokenRepository } from '../registry/ports.js'
 import { API_SCOPES, type ApiScope, type ApiToken } from '../registry/records.js'
 import type { ApiTokensTable } from './database.js'
+import { compileOnce } from './compile-once.js'
 import { nowIso, withConflict, type StoreContext } from './store-context.js'
+
+/** Every request with an API token looks it up: compiled once. */
+const selectByHash = compileOnce((db, [tokenHash]: readonly [string]) => db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash), 1)
 
 export function createApiTokenRepository(context: StoreContext): ApiTokenRepository {
   const { db } = context
@@ -21,7 +25,7 @@ export function createApiTokenRepository(context: StoreContext): ApiTokenReposit
       return toApiToken(row)
     },
     async findByHash(tokenHash) {
-      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst()
+      const [row] = await selectByHash(db, [tokenHash])
       return row === undefined ? undefined : toApiToken(row)
     },
     async list(organizationId) {

@@ -31,6 +31,11 @@ function compileAuditInsert(count: number) {
   }, count * AUDIT_COLUMNS.length)
 }
 
+/** A change's own event, written in the change's transaction (every publish), with its `seq`: compiled once. */
+const insertAuditRowReturningSeq = compileOnce((db, values: readonly unknown[]) =>
+  db.insertInto('audit_events').values(Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, values[index]])) as unknown as AuditRow).returning('seq'),
+AUDIT_COLUMNS.length)
+
 function insertAuditRowsOf(count: number) {
   let insert = insertAuditRows.get(count)
   if (insert === undefined) insertAuditRows.set(count, (insert = compileAuditInsert(count)))
@@ -53,7 +58,8 @@ export function createAuditRepository(context: StoreContext): AuditRepository {
   return {
     async append(event) {
       const row = toRow(event, nowIso(context))
-      const inserted = await db.insertInto('audit_events').values(row).returning('seq').executeTakeFirstOrThrow()
+      const [inserted] = await insertAuditRowReturningSeq(db, AUDIT_COLUMNS.map((column) => row[column]))
+      if (inserted === undefined) throw new Error('the audit insert returned no row')
       return toAuditEvent({ ...row, seq: toNumber(inserted.seq) })
     },
     async appendMany(events) {

@@ -1,8 +1,9 @@
-import { sql } from 'kysely'
+import { sql, type Insertable } from 'kysely'
 import { isJsonObject } from '../lib/is-json-object.js'
 import type { PackageRepository } from '../registry/ports.js'
 import type { PackageVersion } from '../registry/records.js'
 import type { PackagesTable } from './database.js'
+import { compileOnce } from './compile-once.js'
 import { buildPage, planPage } from './page-cursor.js'
 import { nowIso, toNumber, withConflict, type StoreContext } from './store-context.js'
 
@@ -10,6 +11,18 @@ type PackageRow = Omit<PackagesTable, 'seq'> & { seq: number }
 
 /** Ids bound per `in (...)` list: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const IDS_PER_QUERY = 1_000
+
+const PACKAGE_COLUMNS = [
+  'id', 'registry_id', 'name', 'version', 'filename', 'size', 'sha256', 'sha512', 'provenance', 'published_by', 'created_at', 'deleted_at', 'metadata',
+  'deprecated',
+] as const satisfies readonly (keyof PackagesTable)[]
+
+// Every publish runs these two (the version's lookup before its upload, its row after), so they are compiled once.
+const insertPackageRow = compileOnce((db, values: readonly unknown[]) =>
+  db.insertInto('packages').values(Object.fromEntries(PACKAGE_COLUMNS.map((column, index) => [column, values[index]])) as unknown as Insertable<PackagesTable>),
+PACKAGE_COLUMNS.length)
+const selectByNameVersion = compileOnce((db, [registryId, name, version]: readonly [string, string, string]) =>
+  db.selectFrom('packages').selectAll().where('registry_id', '=', registryId).where('name', '=', name).where('version', '=', version), 3)
 
 export function createPackageRepository(context: StoreContext): PackageRepository {
   const { db } = context
@@ -20,7 +33,7 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
   }
   return {
     async insert(input) {
-      const row = {
+      const row: Omit<PackagesTable, 'seq'> = {
         id: context.newId(),
         registry_id: input.registryId,
         name: input.name,
@@ -37,12 +50,14 @@ export function createPackageRepository(context: StoreContext): PackageRepositor
         deprecated: null,
       }
       const message = `${input.name} ${input.version} already exists: published versions are immutable`
-      await withConflict(db.insertInto('packages').values(row).execute(), message)
+      await withConflict(insertPackageRow(db, PACKAGE_COLUMNS.map((column) => row[column])), message)
       return toPackage({ ...row, seq: 0 })
     },
     findById: (registryId, id) => first(select().where('registry_id', '=', registryId).where('id', '=', id).where('deleted_at', 'is', null)),
-    findByNameVersion: (registryId, name, version) =>
-      first(select().where('registry_id', '=', registryId).where('name', '=', name).where('version', '=', version)),
+    async findByNameVersion(registryId, name, version) {
+      const [row] = await selectByNameVersion(db, [registryId, name, version])
+      return row === undefined ? undefined : toPackage(row)
+    },
     findByFilename: (registryId, filename) =>
       first(select().where('registry_id', '=', registryId).where('filename', '=', filename).where('deleted_at', 'is', null)),
     async list(registryId, filter, page) {

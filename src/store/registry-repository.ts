@@ -2,7 +2,18 @@ import type { RegistryPatch, RegistryRepository } from '../registry/ports.js'
 import type { Registry } from '../registry/records.js'
 import type { RegistriesTable } from './database.js'
 import { toOrganization } from './organization-repository.js'
+import { compileOnce } from './compile-once.js'
 import { nowIso, withConflict, type StoreContext } from './store-context.js'
+
+/** Every registry route resolves its organization and registry with this: compiled once. */
+const selectWithOrganization = compileOnce((db, [orgSlug, slug]: readonly [string, string]) =>
+  db
+    .selectFrom('registries')
+    .innerJoin('organizations', 'organizations.id', 'registries.organization_id')
+    .selectAll('registries')
+    .select(['organizations.slug as organization_slug', 'organizations.name as organization_name', 'organizations.created_at as organization_created_at'])
+    .where('organizations.slug', '=', orgSlug)
+    .where('registries.slug', '=', slug), 2)
 
 export function createRegistryRepository(context: StoreContext): RegistryRepository {
   const { db } = context
@@ -40,14 +51,7 @@ export function createRegistryRepository(context: StoreContext): RegistryReposit
       return row === undefined ? undefined : toRegistry(row)
     },
     async findWithOrganization(orgSlug, slug) {
-      const row = await db
-        .selectFrom('registries')
-        .innerJoin('organizations', 'organizations.id', 'registries.organization_id')
-        .selectAll('registries')
-        .select(['organizations.slug as organization_slug', 'organizations.name as organization_name', 'organizations.created_at as organization_created_at'])
-        .where('organizations.slug', '=', orgSlug)
-        .where('registries.slug', '=', slug)
-        .executeTakeFirst()
+      const [row] = await selectWithOrganization(db, [orgSlug, slug])
       if (row === undefined) return undefined
       const organization = toOrganization({ id: row.organization_id, slug: row.organization_slug, name: row.organization_name, created_at: row.organization_created_at })
       return { organization, registry: toRegistry(row) }
