@@ -132,6 +132,11 @@ export interface AuditFilter {
   readonly type?: string
   readonly outcome?: AuditEvent['outcome']
   readonly actor?: string
+  readonly code?: string
+  /** Events of the OIDC token with this `jti`: it is their `jti`, or one of their `jtis` (coalesced events). */
+  readonly jti?: string
+  /** Events of the token with this digest (tokens without a `jti`): `token_digest`, or one of `token_digests`. */
+  readonly tokenDigest?: string
   readonly since?: string
   readonly until?: string
 }

@@ -1,8 +1,8 @@
-import type { Insertable } from 'kysely'
+import { PostgresAdapter, sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely'
 import { isJsonObject } from '../lib/is-json-object.js'
 import type { AuditRepository } from '../registry/ports.js'
 import type { AuditEvent } from '../registry/records.js'
-import type { AuditEventsTable } from './database.js'
+import type { AuditEventsTable, Database } from './database.js'
 import { compileOnce } from './compile-once.js'
 import { buildPage, planPage } from './page-cursor.js'
 import { nowIso, toNumber, type StoreContext } from './store-context.js'
@@ -77,6 +77,9 @@ export function createAuditRepository(context: StoreContext): AuditRepository {
       if (filter.type !== undefined) query = query.where('type', '=', filter.type)
       if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome)
       if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor)
+      if (filter.code !== undefined) query = query.where('code', '=', filter.code)
+      if (filter.jti !== undefined) query = query.where(namesToken(db, 'jti', 'jtis', filter.jti))
+      if (filter.tokenDigest !== undefined) query = query.where(namesToken(db, 'token_digest', 'token_digests', filter.tokenDigest))
       if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since)
       if (filter.until !== undefined) query = query.where('created_at', '<', filter.until)
       if (plan.fromSeq !== null) query = query.where('seq', plan.direction === 'older' ? '<' : '>', plan.fromSeq)
@@ -84,6 +87,18 @@ export function createAuditRepository(context: StoreContext): AuditRepository {
       return buildPage(plan, page.limit, rows.map((row) => ({ ...row, seq: toNumber(row.seq) })), toAuditEvent)
     },
   }
+}
+
+/**
+ * An event's detail names `value` as its token in `field`, or lists it in `listField` (an event that coalesced
+ * several tokens' decisions). JSON is read with each dialect's functions, the detail being JSON text on both; the
+ * organization's events are scanned, so a search over a long log is best bounded with `since` and `until`.
+ */
+function namesToken(db: Kysely<Database>, field: string, listField: string, value: string): Expression<SqlBool> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    return sql<SqlBool>`(cast(detail as jsonb) ->> ${field} = ${value} or cast(detail as jsonb) -> ${listField} @> to_jsonb(cast(${value} as text)))`
+  }
+  return sql<SqlBool>`(json_extract(detail, ${`$.${field}`}) = ${value} or exists (select 1 from json_each(detail, ${`$.${listField}`}) where json_each.value = ${value}))`
 }
 
 function toAuditEvent(row: Omit<AuditEventsTable, 'seq'> & { seq: number }): AuditEvent {

@@ -132,6 +132,28 @@ for (const variant of STORE_VARIANTS) describe(`metadata store (${variant.name})
     assert.ok((all.items[0]?.seq ?? 0) > (all.items[2]?.seq ?? 0))
   })
 
+  it('finds the audit events of one token by its jti or digest, also in coalesced events that list several', async () => {
+    const org = await store.organizations.create({ slug: 'tokens', name: 'Tokens' })
+    const decision = (actor: string, code: string | null, detail: Record<string, unknown>) =>
+      ({ organizationId: org.id, registryId: null, type: 'auth.decision', outcome: code === null ? 'accepted' as const : 'refused' as const, code, actor, detail })
+    await store.transaction((tx) => tx.audit.appendMany([
+      decision('oidc:a', null, { jti: 'job-1', subject: 'job-2' }),
+      decision('oidc:a', null, { jtis: ['job-2', 'job-3'], count: 2 }),
+      decision('oidc:b', 'token_expired', { token_digest: 'd1' }),
+      decision('oidc:b', null, { token_digests: ['d0', 'd1'], count: 2 }),
+      // A value only elsewhere in the detail, or a prefix of one, is not the token.
+      decision('oidc:c', null, { jti: 'job-22', note: 'job-2' }),
+    ]))
+    const actorsOf = async (filter: Parameters<MetadataStore['audit']['list']>[1]) =>
+      (await store.audit.list(org.id, filter, { limit: 10 })).items.map((event) => event.actor)
+    assert.deepEqual(await actorsOf({ jti: 'job-1' }), ['oidc:a'])
+    assert.deepEqual(await actorsOf({ jti: 'job-2' }), ['oidc:a'])
+    assert.deepEqual(await actorsOf({ tokenDigest: 'd1' }), ['oidc:b', 'oidc:b'])
+    assert.deepEqual(await actorsOf({ tokenDigest: 'd1', code: 'token_expired' }), ['oidc:b'])
+    assert.deepEqual(await actorsOf({ jti: 'd1' }), [])
+    assert.deepEqual(await actorsOf({ jti: "x' or 1=1 --" }), [])
+  })
+
   it('counts organizations and keeps a conflict inside a transaction from committing anything', async () => {
     const before = await store.organizations.count()
     assert.equal(typeof before, 'number')

@@ -20,6 +20,9 @@ const AuditQuery = z.strictObject({
   type: z.string().max(100).optional(),
   outcome: z.enum(['accepted', 'refused', 'done']).optional(),
   actor: z.string().max(500).optional(),
+  code: z.string().max(100).optional(),
+  jti: z.string().min(1).max(500).optional(),
+  token_digest: z.string().min(1).max(200).optional(),
   since: z.iso.datetime().optional(),
   until: z.iso.datetime().optional(),
   before: z.string().max(64).optional(),
@@ -65,6 +68,9 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: HttpDeps)
         ...(query.type !== undefined ? { type: query.type } : {}),
         ...(query.outcome !== undefined ? { outcome: query.outcome } : {}),
         ...(query.actor !== undefined ? { actor: query.actor } : {}),
+        ...(query.code !== undefined ? { code: query.code } : {}),
+        ...(query.jti !== undefined ? { jti: query.jti } : {}),
+        ...(query.token_digest !== undefined ? { tokenDigest: query.token_digest } : {}),
         ...(query.since !== undefined ? { since: query.since } : {}),
         ...(query.until !== undefined ? { until: query.until } : {}),
       },
@@ -72,7 +78,10 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: HttpDeps)
     )
     const self = `${deps.publicUrl}/v2/packages/organizations/${org.slug}/audit_events`
     // Page links keep the caller's filters, so following `next` stays within the same selection.
-    const filters = Object.entries({ registry: query.registry, type: query.type, outcome: query.outcome, actor: query.actor, since: query.since, until: query.until })
+    const filters = Object.entries({
+      registry: query.registry, type: query.type, outcome: query.outcome, actor: query.actor, code: query.code, jti: query.jti, token_digest: query.token_digest,
+      since: query.since, until: query.until,
+    })
       .flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, value]]))
     const link = (cursor: [string, string]) => `${self}?${new URLSearchParams([...filters, cursor, ['per_page', String(query.per_page)]]).toString()}`
     return {
