@@ -133,7 +133,7 @@ for (const variant of STORE_VARIANTS) describe(`metadata store (${variant.name})
   })
 
   it('finds the audit events of one token by its jti or digest, also in coalesced events that list several', async () => {
-    const org = await store.organizations.create({ slug: 'tokens', name: 'Tokens' })
+    const org = await store.organizations.create({ slug: 'token-trail', name: 'Token trail' })
     const decision = (actor: string, code: string | null, detail: Record<string, unknown>) =>
       ({ organizationId: org.id, registryId: null, type: 'auth.decision', outcome: code === null ? 'accepted' as const : 'refused' as const, code, actor, detail })
     await store.transaction((tx) => tx.audit.appendMany([
