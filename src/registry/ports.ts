@@ -55,6 +55,8 @@ export interface PolicyVersionRepository {
   append(input: { registryId: string; source: string; savedBy: string; restoredFrom: number | null }): Promise<PolicyVersion>
   find(registryId: string, version: number): Promise<PolicyVersion | undefined>
   list(registryId: string): Promise<readonly PolicyVersion[]>
+  /** The policy in force of each registry of the organization that has one, by registry id: one read. */
+  findCurrent(organizationId: string): Promise<ReadonlyMap<string, PolicyVersion>>
 }
 
 /** A page of a newest-first listing; cursors are opaque positions. */

@@ -34,6 +34,15 @@ export function createPolicyVersionRepository(context: StoreContext): PolicyVers
         .executeTakeFirst()
       return row === undefined ? undefined : toPolicyVersion(row)
     },
+    async findCurrent(organizationId) {
+      const rows = await db
+        .selectFrom('policy_versions')
+        .innerJoin('registries', (join) => join.onRef('registries.id', '=', 'policy_versions.registry_id').onRef('registries.policy_version', '=', 'policy_versions.version'))
+        .selectAll('policy_versions')
+        .where('registries.organization_id', '=', organizationId)
+        .execute()
+      return new Map(rows.map((row) => [row.registry_id, toPolicyVersion(row)]))
+    },
     async list(registryId) {
       const rows = await db.selectFrom('policy_versions').selectAll().where('registry_id', '=', registryId).orderBy('version', 'desc').execute()
       return rows.map(toPolicyVersion)

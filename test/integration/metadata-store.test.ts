@@ -52,6 +52,23 @@ for (const variant of STORE_VARIANTS) describe(`metadata store (${variant.name})
     assert.equal((await store.registries.findBySlug(registry.organizationId, 'policies'))?.policyVersion, 3)
   })
 
+  it('finds the policy in force of every registry of an organization in one read', async () => {
+    const org = await store.organizations.create({ slug: 'in-force', name: 'In force' })
+    const create = (slug: string) => store.registries.create({ organizationId: org.id, slug, name: slug, ecosystem: 'files', description: null, emoji: null, color: null, public: false })
+    const [twice, once, never] = [await create('twice'), await create('once'), await create('never')]
+    const save = (registryId: string, source: string, inForce = true) => store.transaction(async (tx) => {
+      const saved = await tx.policyVersions.append({ registryId, source, savedBy: 'admin', restoredFrom: null })
+      if (inForce) await tx.registries.update(registryId, { policyVersion: saved.version })
+    })
+    await save(twice.id, '- first')
+    await save(twice.id, '- second')
+    await save(once.id, '- only')
+    await save(never.id, '- saved, never in force', false)
+    const current = await store.policyVersions.findCurrent(org.id)
+    assert.deepEqual([...current].map(([id, policy]) => [id, policy.version, policy.source]).sort(), [[once.id, 1, '- only'], [twice.id, 2, '- second']].sort())
+    assert.equal((await store.policyVersions.findCurrent((await newRegistry('elsewhere')).organizationId)).has(twice.id), false)
+  })
+
   it('rolls back every write of a failed transaction', async () => {
     const registry = await newRegistry('rollback')
     await assert.rejects(

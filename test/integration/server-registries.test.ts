@@ -84,6 +84,9 @@ describe('REST API: registries, policies, tokens and audit', () => {
     assert.equal(restored.oidc_policy_version, 3)
     assert.equal(restored.oidc_policy, POLICY)
     assert.equal((await server.request('POST', `${API}/registries/history/oidc_policy/versions/9/restore`)).status, 404)
+    const listed = ((await json(await server.request('GET', `${API}/registries`))) as unknown as Json[]).find((r) => r.slug === 'history')
+    assert.equal(listed?.oidc_policy_version, 3)
+    assert.equal(listed.oidc_policy, POLICY)
   })
 
   it('leaves a registry unchanged when an update carries an invalid policy', async () => {

@@ -32,7 +32,14 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: HttpDeps): vo
 
   app.get(base, async (request) => {
     const { org } = await resolveOrg(deps, request, 'read_registries')
-    return Promise.all((await deps.registries.list(org)).map((registry) => present(org, registry)))
+    const registries = await deps.registries.list(org)
+    const current = await deps.policyVersions.findCurrent(org.id)
+    return Promise.all(registries.map(async (registry) => {
+      const policy = current.get(registry.id)
+      // Read after the list: a policy saved in between is a newer version, and the registry listed gets its own.
+      if (policy === undefined || policy.version !== registry.policyVersion) return present(org, registry)
+      return presentRegistry(deps.publicUrl, org, registry, policy.source)
+    }))
   })
   app.post(base, async (request, reply) => {
     const { org, principal } = await resolveOrg(deps, request, 'write_registries')
