@@ -3,6 +3,7 @@
  * creation (Buildkite's rule); renaming changes the slug, and so the registry's URLs and OIDC audience.
  */
 import { AppError } from '../errors.js'
+import { definedOnly } from '../lib/defined-only.js'
 import { type PolicyBook, type SavedPolicy } from './policy-book.js'
 import type { MetadataStore, RegistryPatch } from './ports.js'
 import type { Organization, Registry } from './records.js'
@@ -141,11 +142,8 @@ function toNewRegistry(org: Organization, input: RegistryInput): Omit<Registry, 
 }
 
 function toPatch(update: RegistryUpdate): RegistryPatch {
-  return {
-    ...(update.name !== undefined ? { name: update.name, slug: slugify(update.name) } : {}),
-    ...(update.description !== undefined ? { description: update.description } : {}),
-    ...(update.emoji !== undefined ? { emoji: update.emoji } : {}),
-    ...(update.color !== undefined ? { color: update.color } : {}),
-    ...(update.public !== undefined ? { public: update.public } : {}),
-  }
+  return definedOnly({
+    name: update.name, slug: update.name === undefined ? undefined : slugify(update.name), description: update.description, emoji: update.emoji, color: update.color,
+    public: update.public,
+  })
 }

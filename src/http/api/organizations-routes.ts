@@ -1,6 +1,7 @@
 /** Organizations (server admin) and their API tokens (organization admin), and the audit log. */
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { definedOnly } from '../../lib/defined-only.js'
 import { describePrincipal } from '../../registry/provenance.js'
 import { API_SCOPES, type ApiToken } from '../../registry/records.js'
 import type { HttpDeps } from '../http-deps.js'
@@ -63,26 +64,18 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: HttpDeps)
     const registryId = query.registry === undefined ? undefined : (await deps.registries.get(org, query.registry)).id
     const page = await deps.auditLog.list(
       org.id,
-      {
-        ...(registryId !== undefined ? { registryId } : {}),
-        ...(query.type !== undefined ? { type: query.type } : {}),
-        ...(query.outcome !== undefined ? { outcome: query.outcome } : {}),
-        ...(query.actor !== undefined ? { actor: query.actor } : {}),
-        ...(query.code !== undefined ? { code: query.code } : {}),
-        ...(query.jti !== undefined ? { jti: query.jti } : {}),
-        ...(query.token_digest !== undefined ? { tokenDigest: query.token_digest } : {}),
-        ...(query.since !== undefined ? { since: query.since } : {}),
-        ...(query.until !== undefined ? { until: query.until } : {}),
-      },
-      { limit: query.per_page, ...(query.before !== undefined ? { before: query.before } : {}), ...(query.after !== undefined ? { after: query.after } : {}) },
+      definedOnly({
+        registryId, type: query.type, outcome: query.outcome, actor: query.actor, code: query.code, jti: query.jti, tokenDigest: query.token_digest,
+        since: query.since, until: query.until,
+      }),
+      { limit: query.per_page, ...definedOnly({ before: query.before, after: query.after }) },
     )
     const self = `${deps.publicUrl}/v2/packages/organizations/${org.slug}/audit_events`
     // Page links keep the caller's filters, so following `next` stays within the same selection.
-    const filters = Object.entries({
+    const filters = Object.entries(definedOnly({
       registry: query.registry, type: query.type, outcome: query.outcome, actor: query.actor, code: query.code, jti: query.jti, token_digest: query.token_digest,
       since: query.since, until: query.until,
-    })
-      .flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, value]]))
+    }))
     const link = (cursor: [string, string]) => `${self}?${new URLSearchParams([...filters, cursor, ['per_page', String(query.per_page)]]).toString()}`
     return {
       items: page.items.map(presentAuditEvent),

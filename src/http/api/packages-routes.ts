@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { AppError } from '../../errors.js'
 import type { EcosystemAdapters } from '../../ecosystems/ecosystem-adapter.js'
+import { definedOnly } from '../../lib/defined-only.js'
 import { UPLOAD_BUFFER_BYTES } from '../../lib/upload-buffer.js'
 import type { Organization, PackageVersion, Registry } from '../../registry/records.js'
 import type { HttpDeps } from '../http-deps.js'
@@ -44,13 +45,9 @@ export function registerPackageRoutes(app: FastifyInstance, deps: HttpDeps, adap
   app.get(base, async (request) => {
     const { org, registry } = await resolveRegistry(deps, request, 'read_packages')
     const query = parseInput(ListQuery, request.query, 'query')
-    const page = await deps.packages.list(registry, query.name === undefined ? {} : { name: query.name }, {
-      limit: query.per_page,
-      ...(query.before !== undefined ? { before: query.before } : {}),
-      ...(query.after !== undefined ? { after: query.after } : {}),
-    })
+    const page = await deps.packages.list(registry, definedOnly({ name: query.name }), { limit: query.per_page, ...definedOnly({ before: query.before, after: query.after }) })
     const url = (cursor: { before: string } | { after: string }) => {
-      const params = new URLSearchParams({ ...cursor, per_page: String(query.per_page), ...(query.name !== undefined ? { name: query.name } : {}) })
+      const params = new URLSearchParams({ ...cursor, per_page: String(query.per_page), ...definedOnly({ name: query.name }) })
       return `${registryApiUrl(deps.publicUrl, org, registry)}/packages?${params.toString()}`
     }
     return {

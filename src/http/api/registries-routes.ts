@@ -1,6 +1,7 @@
 /** Registries and their OIDC policies: CRUD, history, restore, explain and check (DESIGN.md 1.5). */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { definedOnly } from '../../lib/defined-only.js'
 import { describePrincipal } from '../../registry/provenance.js'
 import type { Organization, Registry } from '../../registry/records.js'
 import type { HttpDeps } from '../http-deps.js'
@@ -101,13 +102,7 @@ async function policySourceOf(deps: HttpDeps, registry: Registry): Promise<strin
 }
 
 function toUpdate(body: z.infer<typeof RegistryUpdateBody>) {
-  return {
-    ...(body.name !== undefined ? { name: body.name } : {}),
-    ...(body.ecosystem !== undefined ? { ecosystem: body.ecosystem } : {}),
-    ...(body.description !== undefined ? { description: body.description } : {}),
-    ...(body.emoji !== undefined ? { emoji: body.emoji } : {}),
-    ...(body.color !== undefined ? { color: body.color } : {}),
-    ...(body.public !== undefined ? { public: body.public } : {}),
-    ...(body.oidc_policy !== undefined ? { oidcPolicy: body.oidc_policy } : {}),
-  }
+  return definedOnly({
+    name: body.name, ecosystem: body.ecosystem, description: body.description, emoji: body.emoji, color: body.color, public: body.public, oidcPolicy: body.oidc_policy,
+  })
 }
