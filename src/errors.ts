@@ -39,6 +39,7 @@ export const OTHER_CODES = [
   'not_found',
   'conflict',
   'payload_too_large',
+  'storage_full',
   'internal_error',
 ] as const
 
@@ -75,6 +76,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.f
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  storage_full: 507,
   internal_error: 500,
 })
 
