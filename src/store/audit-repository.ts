@@ -3,7 +3,7 @@ import { isJsonObject } from '../lib/is-json-object.js'
 import type { AuditRepository } from '../registry/ports.js'
 import type { AuditEvent } from '../registry/records.js'
 import type { AuditEventsTable, Database } from './database.js'
-import { compileOnce } from './compile-once.js'
+import { compileOnce, rowOfColumns } from './compile-once.js'
 import { buildPage, planPage } from './page-cursor.js'
 import { nowIso, toNumber, type StoreContext } from './store-context.js'
 
@@ -25,15 +25,14 @@ const insertAuditRows = new Map<number, ReturnType<typeof compileAuditInsert>>()
 
 function compileAuditInsert(count: number) {
   return compileOnce((db, values: readonly unknown[]) => {
-    const rows = Array.from({ length: count }, (_, row) =>
-      Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, values[row * AUDIT_COLUMNS.length + index]])) as unknown as AuditRow)
+    const rows = Array.from({ length: count }, (_, row) => rowOfColumns(AUDIT_COLUMNS, values, row * AUDIT_COLUMNS.length) as AuditRow)
     return db.insertInto('audit_events').values(rows)
   }, count * AUDIT_COLUMNS.length)
 }
 
 /** A change's own event, written in the change's transaction (every publish), with its `seq`: compiled once. */
 const insertAuditRowReturningSeq = compileOnce((db, values: readonly unknown[]) =>
-  db.insertInto('audit_events').values(Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, values[index]])) as unknown as AuditRow).returning('seq'),
+  db.insertInto('audit_events').values(rowOfColumns(AUDIT_COLUMNS, values) as AuditRow).returning('seq'),
 AUDIT_COLUMNS.length)
 
 function insertAuditRowsOf(count: number) {

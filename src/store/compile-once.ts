@@ -17,6 +17,14 @@ interface Template {
 }
 
 /**
+ * The row an INSERT compiled once is built from: `columns` paired with `values` from `offset`, in order (each
+ * run passes its values in the same column order).
+ */
+export function rowOfColumns<Column extends string>(columns: readonly Column[], values: readonly unknown[], offset = 0): Record<Column, unknown> {
+  return Object.fromEntries(columns.map((column, index) => [column, values[offset + index]])) as Record<Column, unknown>
+}
+
+/**
  * Returns a function that runs the query `build` makes from `values`, compiled once per dialect. `build` must
  * give every value to the query as a parameter, unchanged (the marker strings stand in for them).
  */

@@ -3,7 +3,7 @@ import { isJsonObject } from '../lib/is-json-object.js'
 import type { PackageRepository } from '../registry/ports.js'
 import type { PackageVersion } from '../registry/records.js'
 import type { PackagesTable } from './database.js'
-import { compileOnce } from './compile-once.js'
+import { compileOnce, rowOfColumns } from './compile-once.js'
 import { buildPage, planPage } from './page-cursor.js'
 import { nowIso, toNumber, withConflict, type StoreContext } from './store-context.js'
 
@@ -19,7 +19,7 @@ const PACKAGE_COLUMNS = [
 
 // Every publish runs these two (the version's lookup before its upload, its row after), so they are compiled once.
 const insertPackageRow = compileOnce((db, values: readonly unknown[]) =>
-  db.insertInto('packages').values(Object.fromEntries(PACKAGE_COLUMNS.map((column, index) => [column, values[index]])) as unknown as Insertable<PackagesTable>),
+  db.insertInto('packages').values(rowOfColumns(PACKAGE_COLUMNS, values) as Insertable<PackagesTable>),
 PACKAGE_COLUMNS.length)
 const selectByNameVersion = compileOnce((db, [registryId, name, version]: readonly [string, string, string]) =>
   db.selectFrom('packages').selectAll().where('registry_id', '=', registryId).where('name', '=', name).where('version', '=', version), 3)
